@@ -57,8 +57,10 @@ def check_input(X, **check_params):
 def shares_data(validated, original):
     """Whether validated data may share memory with the user's input."""
     if sp.issparse(validated):
-        return sp.issparse(original) and np.may_share_memory(
-            validated.data, original.data
+        return (
+            sp.issparse(original)
+            and original.format in SPARSE_FORMATS
+            and np.may_share_memory(validated.data, original.data)
         )
     if isinstance(original, np.ndarray):
         return np.may_share_memory(validated, original)

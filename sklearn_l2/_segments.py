@@ -31,6 +31,8 @@ import numpy as np
 # underflow of its terms (each lost term is below 2**-1074; a segment would
 # need more than 2**60 entries for their sum to matter above this bound).
 _SUMSQ_TINY = 2.0**-960
+# Norms below this take the careful path so that their reciprocal is finite.
+_NORM_TINY = 2.0**-1000
 
 # Overflow and underflow are expected and handled in this module: they flag a
 # vector for the careful path, or are the correctly rounded result.
@@ -79,13 +81,15 @@ def fast_norms(sums, p):
 
 
 def unsafe_fast_sums(sums, p):
-    """Mask of the segments whose fast power sum cannot be trusted."""
+    """Mask of the segments whose fast power sum cannot be trusted.
+
+    NaN compares False, so segments with a missing value are flagged too.
+    """
     if p == 2:
-        # NaN compares False, so missing values are flagged too.
         return ~((sums >= _SUMSQ_TINY) & (sums < np.inf))
-    # l1 and max: sums of absolute values do not underflow; flag overflow and
-    # missing values. A zero sum is a zero vector.
-    return ~(sums < np.inf)
+    # l1 and max sums do not lose accuracy to underflow, but a subnormal norm
+    # has no finite reciprocal; an exact zero is a zero vector.
+    return ~((sums >= _NORM_TINY) & (sums < np.inf)) & (sums != 0)
 
 
 @_quiet
