@@ -5,4 +5,4 @@ from ._normalizer import L2Normalizer
 
 __version__ = "0.1.0"
 
-__all__ = ["L2Normalizer", "normalize", "norms", "__version__"]
+__all__ = ["L2Normalizer", "__version__", "normalize", "norms"]

@@ -18,7 +18,10 @@ from ._segments import root, true_norms
 # Other sparse formats are converted to CSR (the first one) by validation.
 SPARSE_FORMATS = ("csr", "csc")
 
-NORM_CONSTRAINT = [StrOptions({"l1", "l2", "max"}), Interval(Real, 1, None, closed="both")]
+NORM_CONSTRAINT = [
+    StrOptions({"l1", "l2", "max"}),
+    Interval(Real, 1, None, closed="both"),
+]
 AXIS_CONSTRAINT = [Interval(Integral, 0, 1, closed="both")]
 EPS_CONSTRAINT = [Interval(Real, 0, None, closed="left")]
 MAX_NORM_CONSTRAINT = [Interval(Real, 0, None, closed="neither"), None]

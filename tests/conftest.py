@@ -16,8 +16,6 @@ def rng():
 
 def sparse_random(rng, shape, density=0.3, dtype=np.float64):
     """A random CSR matrix with some empty rows and negative values."""
-    X = sp.random(
-        *shape, density=density, format="csr", dtype=dtype, random_state=rng
-    )
+    X = sp.random(*shape, density=density, format="csr", dtype=dtype, random_state=rng)
     X.data -= 0.5
     return X
