@@ -77,9 +77,7 @@ def _writable(X):
 
 
 def _compressed(X, owned):
-    """``X`` as a canonical CSR or CSC matrix; a copy unless ``owned``."""
-    if X.format not in ("csr", "csc"):
-        return X.tocsr(), True
+    """Validated CSR or CSC ``X`` made canonical; a copy unless ``owned``."""
     if not X.has_canonical_format:
         if not owned:
             X = X.copy()

@@ -52,9 +52,7 @@ def _observed_counts(X):
     """Number of non-missing entries in every column of validated ``X``."""
     n_samples = X.shape[0]
     if sp.issparse(X):
-        X = X.tocsr() if X.format not in ("csr", "csc") else X
-        missing = np.isnan(X.data)
-        if not missing.any():
+        if not np.isnan(X.data).any():
             return n_samples
         coo = X.tocoo()
         missing = np.isnan(coo.data)
@@ -253,6 +251,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return self
 
     def _prepared(self, X, copy):
+        check_eps_max_norm(self.eps, self.max_norm)
         if self.axis == 0:
             check_is_fitted(self)
         copy = self.copy if copy is None else copy

@@ -178,3 +178,8 @@ def test_tags(axis):
     assert tags.input_tags.allow_nan
     assert tags.requires_fit == (axis == 0)
     assert tags.transformer_tags.preserves_dtype == ["float64", "float32"]
+
+
+def test_eps_with_max_norm_is_an_error_at_transform_without_fit(rng):
+    with pytest.raises(ValueError, match="has no effect when max_norm"):
+        L2Normalizer(eps=0.1, max_norm=1.0).transform(rng.standard_normal((3, 2)))
