@@ -50,6 +50,7 @@ def test_module_entry_point_runs():
 
 
 def test_compare_bundled_dataset_prints_table_and_winners(capsys, tmp_path):
+    pytest.importorskip("matplotlib")  # for --plot: in the examples extra
     plot = tmp_path / "iris.png"
     code, out, err = run(capsys, "compare", "--dataset", "iris", "--plot", str(plot))
     assert code == 0, err
