@@ -12,8 +12,8 @@ import numpy as np
 
 from ._segments import (
     careful_parts,
-    fast_norms,
     entry_powers,
+    fast_norms,
     fold_factors,
     gather_segments,
     rescale_unfolded,
