@@ -7,8 +7,6 @@ works on validated 2-D float32 or float64 arrays of any memory layout and
 knows nothing of estimators.
 """
 
-import threading
-
 import numpy as np
 
 from ._parallel import run_tasks
@@ -17,11 +15,15 @@ from ._segments import (
     _quiet,
     careful_parts,
     combine_parts,
+    float64_scratch,
     fold_factors,
+    long_segment_parts,
     rescale_unfolded,
     root,
+    scale_long_segment,
     scale_parts,
     segment_scaling,
+    true_norm_of,
 )
 
 # Number of entries processed at once: 128k entries (1 MiB of float64
@@ -42,9 +44,6 @@ NARROW_ROW = 128
 # of rounding; up to this many terms per sum that stays within the float64
 # guarantee, so a BLAS matrix-vector product may add them.
 FREE_ORDER_TERMS = 32
-
-_scratch = threading.local()
-
 
 def _rows_per_block(n_features):
     return max(1, BLOCK_ENTRIES // max(n_features, 1))
@@ -82,15 +81,6 @@ def _scale_rows(block, out_block, factors):
         np.multiply(block, factors[:, None], out=out_block)
 
 
-def _squares_buffer(n_entries):
-    """A per-thread float64 scratch buffer of at least ``n_entries``."""
-    buffer = getattr(_scratch, "squares", None)
-    if buffer is None or buffer.shape[0] < n_entries:
-        buffer = np.empty(max(n_entries, BLOCK_ENTRIES))
-        _scratch.squares = buffer
-    return buffer[:n_entries]
-
-
 def _free_order_chunk(n_features):
     """Largest divisor of ``n_features`` that a free-order sum may add up."""
     if n_features <= FREE_ORDER_TERMS:
@@ -111,7 +101,7 @@ def _sums_of_squares(block):
     added by NumPy's pairwise summation.
     """
     n_rows, n_features = block.shape
-    squares = _squares_buffer(n_rows * n_features).reshape(n_rows, n_features)
+    squares = float64_scratch(n_rows * n_features).reshape(n_rows, n_features)
     np.square(block, out=squares, dtype=np.float64)
     if block.dtype == np.float32:
         return squares @ np.ones(n_features)
@@ -197,9 +187,9 @@ def normalize_rows(X, out, p, eps, max_norm, with_norms):
     norms = np.empty(n_samples) if with_norms else None
     if n_features > BLOCK_ENTRIES:
         for i in range(n_samples):
-            e, s = _long_row_parts(X[i], p)
+            e, s = long_segment_parts(X[i], p)
             exponents, gains = scale_parts(e[None], root(s, p)[None], eps, max_norm)
-            _scale_long_row(X[i], out[i], exponents[0], gains[0])
+            scale_long_segment(X[i], out[i], exponents[0], gains[0])
             if with_norms:
                 norms[i] = true_norm_of(e, s, p)
         return norms
@@ -209,71 +199,6 @@ def normalize_rows(X, out, p, eps, max_norm, with_norms):
         n_features,
     )
     return norms
-
-
-def true_norm_of(exponent, scaled_sum, p):
-    """The float64 norm ``2**e * root(s)`` of one vector."""
-    with np.errstate(over="ignore"):
-        return float(np.ldexp(root(np.float64(scaled_sum), p), exponent))
-
-
-def _chunks(n_entries):
-    n_chunks = -(-n_entries // BLOCK_ENTRIES)
-    return n_chunks, [
-        slice(i * BLOCK_ENTRIES, min((i + 1) * BLOCK_ENTRIES, n_entries))
-        for i in range(n_chunks)
-    ]
-
-
-@_quiet
-def _long_row_parts(row, p):
-    """``(e, s)`` of one long row, chunk by chunk: no row-sized temporary.
-
-    The fast path adds each chunk's squares pairwise and then the chunk sums
-    pairwise, so the rounding error grows with the logarithm of the length.
-    """
-    n_chunks, chunks = _chunks(row.shape[0])
-    if p == 2:
-        sums = np.empty(n_chunks)
-
-        def fast(i):
-            squares = _squares_buffer(chunks[i].stop - chunks[i].start)
-            np.square(row[chunks[i]], out=squares, dtype=np.float64)
-            sums[i] = np.add.reduce(squares)
-
-        run_tasks(fast, n_chunks)
-        total = np.add.reduce(sums)
-        if _SUMSQ_TINY <= total < np.inf:
-            return np.int64(0), total
-    exponents = np.zeros(n_chunks, dtype=np.int64)
-    parts = np.zeros(n_chunks)
-
-    def careful(i):
-        e, s = careful_parts(np.ascontiguousarray(row[chunks[i]]), np.zeros(1, int), p)
-        exponents[i], parts[i] = e[0], s[0]
-
-    run_tasks(careful, n_chunks)
-    nonzero = parts > 0
-    if not nonzero.any():
-        return np.int64(0), 0.0
-    e, s = combine_parts(exponents[nonzero, None], parts[nonzero, None], p)
-    return e[0], s[0]
-
-
-def _scale_long_row(row, out_row, exponent, gain):
-    factors, unfolded = fold_factors(
-        np.array([exponent]), np.array([gain]), row.dtype
-    )
-    _, chunks = _chunks(row.shape[0])
-
-    def scale(i):
-        part = chunks[i]
-        if unfolded[0]:
-            out_row[part] = rescale_unfolded(row[part], exponent, gain)
-        else:
-            np.multiply(row[part], factors.astype(row.dtype)[0], out=out_row[part])
-
-    run_tasks(scale, len(chunks))
 
 
 def row_norms(X, p):

@@ -22,8 +22,9 @@ Inside a task the budget is 1: a nested call runs serially in the calling
 thread, so nesting never waits on the pool and cannot deadlock. While tasks
 run, BLAS is limited to one thread, so the two pools do not oversubscribe.
 Tasks run in a copy of the caller's ``contextvars`` context (NumPy's
-``errstate`` lives there). The calling thread always takes part and takes over every task no pool thread
-has started, so a busy pool only makes the work slower, never stuck.
+``errstate`` lives there). The calling thread always takes part and takes
+over every task no pool thread has started, so a busy pool only makes the
+work slower, never stuck.
 """
 
 import contextvars
