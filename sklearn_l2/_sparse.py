@@ -87,6 +87,19 @@ def _scale_segments_into(values, out, starts, lengths, exponents, gains):
         )
 
 
+def empty_data_like(X):
+    """A matrix with ``X``'s structure (copied) and uninitialized ``data``.
+
+    For a normalized copy the kernels write every stored entry, so copying
+    ``X.data`` first would be a wasted pass over the largest array.
+    """
+    out = X.__class__(
+        (np.empty_like(X.data), X.indices.copy(), X.indptr.copy()), shape=X.shape
+    )
+    out.has_canonical_format = X.has_canonical_format
+    return out
+
+
 def _block_bounds(indptr):
     """First major vector of every block of about ``BLOCK_ENTRIES`` entries."""
     n_major = indptr.shape[0] - 1
@@ -230,7 +243,8 @@ def scale_minor(X, out_data, exponents, gains):
 
     def task(b):
         part = slice(b * BLOCK_ENTRIES, (b + 1) * BLOCK_ENTRIES)
-        np.multiply(data[part], factors[indices[part]], out=out_data[part])
+        # np.take releases the GIL, unlike fancy indexing in older NumPy.
+        np.multiply(data[part], np.take(factors, indices[part]), out=out_data[part])
 
     run_tasks(task, n_blocks, _threads_for(indices.shape[0]))
     if unfolded.any():
@@ -264,7 +278,8 @@ def _minor_sums(X, p, with_counts):
         if with_counts:
             counts[t] = np.bincount(idx, minlength=n_minor)
 
-    run_tasks(task, n_tasks, _threads_for(indices.shape[0]))
+    # np.bincount holds the GIL: threads would only contend for it.
+    run_tasks(task, n_tasks, 1)
     total = sums.max(axis=0) if p == np.inf else pairwise_sum_axis0(sums)
     return total, (counts.sum(axis=0) if with_counts else None)
 
