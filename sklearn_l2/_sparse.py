@@ -15,6 +15,7 @@ from ._segments import (
     _SUMSQ_TINY,
     _quiet,
     careful_parts,
+    combine_parts,
     entry_powers,
     fast_norms,
     float64_scratch,
@@ -264,7 +265,7 @@ def _minor_sums(X, p, with_counts):
     n_tasks = max(1, -(-indices.shape[0] // MINOR_TASK_ENTRIES))
     step = -(-indices.shape[0] // n_tasks)
     sums = np.zeros((n_tasks, n_minor))
-    counts = np.zeros((n_tasks, n_minor), dtype=np.int64) if with_counts else None
+    counts = np.zeros(n_minor, dtype=np.int64) if with_counts else None
 
     def task(t):
         part = slice(t * step, (t + 1) * step)
@@ -276,30 +277,54 @@ def _minor_sums(X, p, with_counts):
                 idx, weights=entry_powers(data[part], p), minlength=n_minor
             )
         if with_counts:
-            counts[t] = np.bincount(idx, minlength=n_minor)
+            np.add(counts, np.bincount(idx, minlength=n_minor), out=counts)
 
     # np.bincount holds the GIL: threads would only contend for it.
     run_tasks(task, n_tasks, 1)
     total = sums.max(axis=0) if p == np.inf else pairwise_sum_axis0(sums)
-    return total, (counts.sum(axis=0) if with_counts else None)
+    return total, counts
+
+
+# Exponent given to a (vector, chunk) pair with no non-zero entry, so that it
+# never dominates when the chunks of a vector are combined.
+_ABSENT = -(1 << 20)
 
 
 def _minor_careful_parts(X, chosen, p):
-    """Exact ``(e, s)`` of the chosen minor vectors, gathered by a stable sort."""
+    """Exact ``(e, s)`` of the chosen minor vectors, chunk by chunk.
+
+    In every chunk of ``MINOR_TASK_ENTRIES`` stored entries, the entries of
+    the chosen vectors are gathered by a stable sort and summed by
+    :func:`careful_parts`; the chunks' parts are combined pairwise. No
+    temporary is larger than a chunk.
+    """
     selected = np.zeros(_minor_size(X), dtype=bool)
     selected[chosen] = True
-    hit = np.flatnonzero(selected[X.indices])
-    owners = X.indices[hit]
-    order = np.argsort(owners, kind="stable")
-    owners = owners[order]
-    values = X.data[hit[order]]
-    present, starts = np.unique(owners, return_index=True)
-    exponents = np.zeros(chosen.shape[0], dtype=np.int64)
-    sums = np.zeros(chosen.shape[0])
-    if present.size:
+    indices, data = X.indices, X.data
+    n_tasks = max(1, -(-indices.shape[0] // MINOR_TASK_ENTRIES))
+    step = -(-indices.shape[0] // n_tasks)
+    exponents = np.full((n_tasks, chosen.shape[0]), _ABSENT, dtype=np.int64)
+    sums = np.zeros((n_tasks, chosen.shape[0]))
+    for t in range(n_tasks):
+        part = slice(t * step, (t + 1) * step)
+        idx = indices[part]
+        hit = np.flatnonzero(selected[idx])
+        if not hit.size:
+            continue
+        owners = idx[hit]
+        order = np.argsort(owners, kind="stable")
+        owners = owners[order]
+        values = data[part][hit[order]]
+        present, starts = np.unique(owners, return_index=True)
         where = np.searchsorted(chosen, present)
-        exponents[where], sums[where] = careful_parts(values, starts, p)
-    return exponents, sums
+        e, s = careful_parts(values, starts, p)
+        exponents[t, where] = np.where(s > 0, e, _ABSENT)
+        sums[t, where] = s
+    if n_tasks == 1:
+        e, s = exponents[0], sums[0]
+    else:
+        e, s = combine_parts(exponents, sums, p)
+    return np.where(s > 0, e, 0), s
 
 
 def _minor_size(X):
