@@ -18,12 +18,14 @@ from ._segments import (
     float64_scratch,
     fold_factors,
     long_segment_parts,
+    pairwise_sum_axis0,
     rescale_unfolded,
     root,
     scale_long_segment,
     scale_parts,
     segment_scaling,
     true_norm_of,
+    unsafe_fast_sums,
 )
 
 # Number of entries processed at once: 128k entries (1 MiB of float64
@@ -214,8 +216,48 @@ def row_norms(X, p):
     return norms
 
 
+@_quiet
 def column_parts(X, p):
     """Overflow-safe ``(e, s)`` power sums of every column of ``X``.
+
+    For the l2 norm the fast path squares each block of rows in float64 and
+    adds the rows pairwise, block by block (on the thread pool), then adds
+    the block sums pairwise; only columns whose fast sum is unsafe are
+    recomputed by :func:`careful_column_parts`.
+    """
+    if p != 2:
+        return careful_column_parts(X, p)
+    n_samples, n_features = X.shape
+    step = _rows_per_block(n_features)
+    n_blocks = -(-n_samples // step)
+    block_sums = np.empty((n_blocks, n_features))
+
+    def task(b):
+        block = X[b * step : (b + 1) * step]
+        n_rows = block.shape[0]
+        squares = float64_scratch(n_rows * n_features).reshape(n_rows, n_features)
+        np.square(block, out=squares, dtype=np.float64)
+        if block.dtype == np.float32:
+            # Exact float32 squares: any float64 summation order is enough.
+            block_sums[b] = np.ones(n_rows) @ squares
+        else:
+            block_sums[b] = pairwise_sum_axis0(squares)
+
+    n_threads = 1 if X.size < PARALLEL_MIN_ENTRIES else None
+    run_tasks(task, n_blocks, n_threads)
+    sums = pairwise_sum_axis0(block_sums)
+    exponents = np.zeros(n_features, dtype=np.int64)
+    unsafe = unsafe_fast_sums(sums, 2)
+    if X.dtype == np.float32:
+        unsafe &= sums != 0  # float32 squares never underflow in float64
+    unsafe = np.flatnonzero(unsafe)
+    if unsafe.size:
+        exponents[unsafe], sums[unsafe] = careful_column_parts(X[:, unsafe], 2)
+    return exponents, sums
+
+
+def careful_column_parts(X, p):
+    """Overflow-safe ``(e, s)`` of every column, by the careful path only.
 
     Each block of rows is transposed into a small contiguous buffer so that
     every column becomes a contiguous segment; the per-block results are then
@@ -238,12 +280,15 @@ def scale_columns(X, out, exponents, gains):
     factors, unfolded = fold_factors(exponents, gains, X.dtype)
     factors = factors.astype(X.dtype)
     columns = np.flatnonzero(unfolded)
-    for rows in _row_blocks(*X.shape):
+
+    def task(rows):
         np.multiply(X[rows], factors, out=out[rows])
         if columns.size:
             out[rows, columns] = rescale_unfolded(
                 X[rows][:, columns], exponents[columns], gains[columns]
             )
+
+    _run_row_blocks(task, *X.shape)
 
 
 def inverse_scale_columns(X, out, exponents, gains):

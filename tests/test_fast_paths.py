@@ -270,3 +270,20 @@ def test_long_sparse_vector_memory_is_a_few_chunks(monkeypatch, fmt):
     peak = peak_extra_bytes(lambda: normalize(X, copy=False))
     assert peak < X.data.nbytes / 2  # a few 1 MiB blocks per thread
     assert abs(exact_norm(X.data) - 1.0) <= TOLERANCE[np.float64]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_axis0_fast_column_sums(small_blocks, dtype):
+    # Columns: normal, huge, tiny (their squares underflow), zero, with NaN.
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((257, 9)).astype(dtype)
+    info = np.finfo(dtype)
+    X[:, 1] *= dtype(info.max / 1e3)
+    X[:, 2] *= dtype(info.tiny * 4)
+    X[:, 3] = 0.0
+    X[5, 4] = np.nan
+    X[:, 5] = info.smallest_subnormal
+    Y = normalize(X, axis=0)
+    norms_out = exact_row_norms(Y.T)
+    assert np.all(np.abs(norms_out[[0, 1, 2, 4, 5, 6, 7, 8]] - 1) <= TOLERANCE[dtype])
+    assert np.all(Y[:, 3] == 0)
