@@ -258,7 +258,7 @@ def small_cases(sizes, rng):
 def format_table(rows):
     head = (
         f"{'case':44} {'ours ms':>9} {'sklearn':>9} {'floor':>9} {'faiss':>8} "
-        f"{'x skl':>6} {'/floor':>6} {'GB/s':>6} {'peak MB':>8}"
+        f"{'x skl':>6} {'/floor':>6} {'GB/s':>6} {'peak MiB':>8}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
