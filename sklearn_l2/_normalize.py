@@ -122,7 +122,7 @@ def transform_validated(X, *, p, axis, eps, max_norm, in_place, with_norms):
 
 def _transform_sparse(X, p, axis, eps, max_norm, in_place, with_norms):
     X, owned = _compressed(X, in_place)
-    out = X if owned else X.copy()
+    out = X if owned else _sparse.empty_data_like(X)
     if _row_kernels(X, axis):
         norms = _sparse.normalize_major(X, out.data, p, eps, max_norm, with_norms)
     else:

@@ -25,7 +25,11 @@ not a normal number in the output dtype) take the careful path.
 NaN is treated as a missing value: it is ignored when a norm is computed.
 """
 
+import threading
+
 import numpy as np
+
+from ._parallel import run_tasks
 
 # A float64 sum of squares below this may have lost relative accuracy to
 # underflow of its terms (each lost term is below 2**-1074; a segment would
@@ -37,6 +41,25 @@ _NORM_TINY = 2.0**-1000
 # Overflow and underflow are expected and handled in this module: they flag a
 # vector for the careful path, or are the correctly rounded result.
 _quiet = np.errstate(over="ignore", under="ignore")
+
+
+# Entries per chunk when one segment is too long to be processed at once.
+LONG_CHUNK = 1 << 17
+
+_scratch = threading.local()
+
+
+def float64_scratch(n_entries, minimum=1 << 17):
+    """A per-thread float64 buffer of ``n_entries``, reused between calls.
+
+    Block kernels write their float64 squares here instead of allocating
+    (and page-faulting) a fresh block-sized array every time.
+    """
+    buffer = getattr(_scratch, "buffer", None)
+    if buffer is None or buffer.shape[0] < n_entries:
+        buffer = np.empty(max(n_entries, minimum))
+        _scratch.buffer = buffer
+    return buffer[:n_entries]
 
 
 def exponent_of(a):
@@ -261,3 +284,68 @@ def rescale_unfolded(values, exponents, gains):
     out = np.ldexp(values.astype(np.float64), -exponents)
     out *= gains
     return out
+
+
+def true_norm_of(exponent, scaled_sum, p):
+    """The float64 norm ``2**e * root(s)`` of one vector."""
+    with np.errstate(over="ignore"):
+        return float(np.ldexp(root(np.float64(scaled_sum), p), exponent))
+
+
+def _chunks(n_entries):
+    n_chunks = -(-n_entries // LONG_CHUNK)
+    return n_chunks, [
+        slice(i * LONG_CHUNK, min((i + 1) * LONG_CHUNK, n_entries))
+        for i in range(n_chunks)
+    ]
+
+
+@_quiet
+def long_segment_parts(row, p):
+    """``(e, s)`` of one long row, chunk by chunk: no row-sized temporary.
+
+    The fast path adds each chunk's squares pairwise and then the chunk sums
+    pairwise, so the rounding error grows with the logarithm of the length.
+    """
+    n_chunks, chunks = _chunks(row.shape[0])
+    if p == 2:
+        sums = np.empty(n_chunks)
+
+        def fast(i):
+            squares = float64_scratch(chunks[i].stop - chunks[i].start)
+            np.square(row[chunks[i]], out=squares, dtype=np.float64)
+            sums[i] = np.add.reduce(squares)
+
+        run_tasks(fast, n_chunks)
+        total = np.add.reduce(sums)
+        if _SUMSQ_TINY <= total < np.inf:
+            return np.int64(0), total
+    exponents = np.zeros(n_chunks, dtype=np.int64)
+    parts = np.zeros(n_chunks)
+
+    def careful(i):
+        e, s = careful_parts(np.ascontiguousarray(row[chunks[i]]), np.zeros(1, int), p)
+        exponents[i], parts[i] = e[0], s[0]
+
+    run_tasks(careful, n_chunks)
+    nonzero = parts > 0
+    if not nonzero.any():
+        return np.int64(0), 0.0
+    e, s = combine_parts(exponents[nonzero, None], parts[nonzero, None], p)
+    return e[0], s[0]
+
+
+def scale_long_segment(row, out_row, exponent, gain):
+    factors, unfolded = fold_factors(
+        np.array([exponent]), np.array([gain]), row.dtype
+    )
+    _, chunks = _chunks(row.shape[0])
+
+    def scale(i):
+        part = chunks[i]
+        if unfolded[0]:
+            out_row[part] = rescale_unfolded(row[part], exponent, gain)
+        else:
+            np.multiply(row[part], factors.astype(row.dtype)[0], out=out_row[part])
+
+    run_tasks(scale, len(chunks))

@@ -10,22 +10,40 @@ explicit zeros included. Inputs must be canonical (no duplicate entries).
 
 import numpy as np
 
+from ._parallel import run_tasks
 from ._segments import (
+    _SUMSQ_TINY,
+    _quiet,
     careful_parts,
+    combine_parts,
     entry_powers,
     fast_norms,
+    float64_scratch,
     fold_factors,
     gather_segments,
+    long_segment_parts,
+    pairwise_sum_axis0,
     rescale_unfolded,
     root,
+    scale_long_segment,
     scale_parts,
     segment_scaling,
+    true_norm_of,
     true_norms,
     unsafe_fast_sums,
 )
 
 # Stored entries processed at once (1 MiB of float64).
 BLOCK_ENTRIES = 1 << 17
+
+# Matrices with fewer stored entries than this are processed by the calling
+# thread alone.
+PARALLEL_MIN_ENTRIES = 1 << 20
+
+# Stored entries per task when a minor-axis sum is accumulated by
+# ``np.bincount``: each task adds a whole ``n_minor``-sized partial, so tasks
+# must be much larger than the minor axis is long.
+MINOR_TASK_ENTRIES = 1 << 22
 
 # A minor-axis sum is accumulated in storage order by ``np.bincount``; its
 # rounding error grows with the number of terms, so vectors with more stored
@@ -70,22 +88,128 @@ def _scale_segments_into(values, out, starts, lengths, exponents, gains):
         )
 
 
+def empty_data_like(X):
+    """A matrix with ``X``'s structure (copied) and uninitialized ``data``.
+
+    For a normalized copy the kernels write every stored entry, so copying
+    ``X.data`` first would be a wasted pass over the largest array.
+    """
+    out = X.__class__(
+        (np.empty_like(X.data), X.indices.copy(), X.indptr.copy()), shape=X.shape
+    )
+    out.has_canonical_format = X.has_canonical_format
+    return out
+
+
+def _block_bounds(indptr):
+    """First major vector of every block of about ``BLOCK_ENTRIES`` entries."""
+    n_major = indptr.shape[0] - 1
+    targets = np.arange(indptr[0], indptr[-1], BLOCK_ENTRIES)
+    firsts = np.searchsorted(indptr, targets, side="right") - 1
+    bounds = np.unique(np.concatenate(([0], firsts.clip(0, n_major), [n_major])))
+    return bounds
+
+
+def _threads_for(n_entries):
+    return 1 if n_entries < PARALLEL_MIN_ENTRIES else None
+
+
+@_quiet
 def normalize_major(X, out_data, p, eps, max_norm, with_norms):
-    """Scale every major vector of ``X`` to unit norm into ``out_data``."""
+    """Scale every major vector of ``X`` to unit norm into ``out_data``.
+
+    Blocks of major vectors are independent tasks run on the thread pool.
+    For the l2 norm in unit mode the squares of a block are summed pairwise
+    (``np.add.reduceat``) and the block is scaled by the reciprocals straight
+    away; blocks with a vector that is unsafe for that fast path go through
+    :func:`segment_scaling`.
+    """
     indptr, data = X.indptr, X.data
     n_major = indptr.shape[0] - 1
     norms = np.zeros(n_major) if with_norms else None
-    for rows, lo, hi, starts, lengths in _major_blocks(indptr):
+    bounds = _block_bounds(indptr)
+    fast = p == 2 and eps == 0 and max_norm is None and data.dtype.kind == "f"
+
+    def task(b):
+        first, last = bounds[b], bounds[b + 1]
+        lo, hi = indptr[first], indptr[last]
+        if hi == lo:
+            return
         values = data[lo:hi]
+        if last - first == 1 and hi - lo > BLOCK_ENTRIES:
+            _normalize_long(values, out_data[lo:hi], p, eps, max_norm, norms, first)
+            return
+        counts = np.diff(indptr[first : last + 1])
+        if fast and _fast_l2_block(
+            values, out_data[lo:hi], indptr[first:last] - lo, counts, norms, first, last
+        ):
+            return
+        nonempty = np.flatnonzero(counts)
+        starts = indptr[first:last][nonempty] - lo
+        lengths = counts[nonempty]
         exponents, gains, block_norms = segment_scaling(
             values, starts, p, eps, max_norm, with_norms=with_norms
         )
-        _scale_segments_into(
-            values, out_data[lo:hi], starts, lengths, exponents, gains
-        )
+        _scale_segments_into(values, out_data[lo:hi], starts, lengths, exponents, gains)
         if with_norms:
-            norms[rows] = block_norms
+            norms[first + nonempty] = block_norms
+
+    run_tasks(task, bounds.shape[0] - 1, _threads_for(data.shape[0]))
     return norms
+
+
+def _normalize_long(values, out, p, eps, max_norm, norms, i):
+    """One major vector too long for a block, chunk by chunk."""
+    e, s = long_segment_parts(values, p)
+    exponents, gains = scale_parts(e[None], root(s, p)[None], eps, max_norm)
+    scale_long_segment(values, out, exponents[0], gains[0])
+    if norms is not None:
+        norms[i] = true_norm_of(e, s, p)
+
+
+_SAFE_SUMS = {}
+
+
+def _safe_sums(dtype):
+    """Range of sums of squares whose fast norm and reciprocal are safe."""
+    if dtype not in _SAFE_SUMS:
+        info = np.finfo(dtype)
+        if info.bits >= 64:
+            _SAFE_SUMS[dtype] = (_SUMSQ_TINY, float(info.max))
+        else:
+            low = max(_SUMSQ_TINY, (1.0 / float(info.max)) ** 2)
+            _SAFE_SUMS[dtype] = (low, (1.0 / float(info.tiny)) ** 2)
+    return _SAFE_SUMS[dtype]
+
+
+def _fast_l2_block(values, out, starts, counts, norms, first, last):
+    """Unit-l2 scaling of one block if every vector is safe; False otherwise.
+
+    Empty vectors are skipped by ``reduceat`` through their repeated start
+    (their sum is discarded: ``np.repeat`` gives them no entry).
+    """
+    squares = float64_scratch(values.shape[0])
+    np.square(values, out=squares, dtype=np.float64)
+    nonempty = counts > 0
+    all_nonempty = nonempty.all()
+    if not all_nonempty:
+        starts = starts[nonempty]
+        counts = counts[nonempty]
+    sums = np.add.reduceat(squares, starts)
+    low, high = _safe_sums(values.dtype)
+    if not (sums.min() >= low and sums.max() <= high):  # NaN fails too
+        return False
+    block_norms = np.sqrt(sums, out=sums)
+    if norms is not None:
+        if all_nonempty:
+            norms[first:last] = block_norms
+        else:
+            norms[first + np.flatnonzero(nonempty)] = block_norms
+    factors = np.divide(1.0, block_norms, out=block_norms)
+    np.multiply(
+        values, np.repeat(factors.astype(values.dtype, copy=False), counts), out=out
+    )
+    return True
 
 
 def major_parts(X, p):
@@ -110,38 +234,97 @@ def scale_major(X, out_data, exponents, gains):
     _scale_segments_into(X.data, out_data, indptr[:-1], lengths, exponents, gains)
 
 
+@_quiet
 def scale_minor(X, out_data, exponents, gains):
     """Scale minor vector ``j`` of ``X`` by ``2**-e[j] * g[j]`` into ``out_data``."""
     factors, unfolded = fold_factors(exponents, gains, X.data.dtype)
-    indices = X.indices
-    for lo in range(0, indices.shape[0], BLOCK_ENTRIES):
-        part = slice(lo, lo + BLOCK_ENTRIES)
-        idx = indices[part]
-        np.multiply(
-            X.data[part], factors.astype(X.data.dtype)[idx], out=out_data[part]
-        )
+    factors = factors.astype(X.data.dtype)
+    indices, data = X.indices, X.data
+    n_blocks = -(-indices.shape[0] // BLOCK_ENTRIES)
+
+    def task(b):
+        part = slice(b * BLOCK_ENTRIES, (b + 1) * BLOCK_ENTRIES)
+        # np.take releases the GIL, unlike fancy indexing in older NumPy.
+        np.multiply(data[part], np.take(factors, indices[part]), out=out_data[part])
+
+    run_tasks(task, n_blocks, _threads_for(indices.shape[0]))
     if unfolded.any():
         hit = np.flatnonzero(unfolded[indices])
         idx = indices[hit]
-        out_data[hit] = rescale_unfolded(X.data[hit], exponents[idx], gains[idx])
+        out_data[hit] = rescale_unfolded(data[hit], exponents[idx], gains[idx])
+
+
+def _minor_sums(X, p, with_counts):
+    """Fast minor-axis power sums (and entry counts), chunk by chunk.
+
+    Every task accumulates one chunk of ``data`` with ``np.bincount``; the
+    partial sums are added pairwise. No temporary is as large as ``data``.
+    """
+    n_minor = _minor_size(X)
+    indices, data = X.indices, X.data
+    n_tasks = max(1, -(-indices.shape[0] // MINOR_TASK_ENTRIES))
+    step = -(-indices.shape[0] // n_tasks)
+    sums = np.zeros((n_tasks, n_minor))
+    counts = np.zeros(n_minor, dtype=np.int64) if with_counts else None
+
+    def task(t):
+        part = slice(t * step, (t + 1) * step)
+        idx = indices[part]
+        if p == np.inf:
+            np.maximum.at(sums[t], idx, np.abs(data[part]))
+        else:
+            sums[t] = np.bincount(
+                idx, weights=entry_powers(data[part], p), minlength=n_minor
+            )
+        if with_counts:
+            np.add(counts, np.bincount(idx, minlength=n_minor), out=counts)
+
+    # np.bincount holds the GIL: threads would only contend for it.
+    run_tasks(task, n_tasks, 1)
+    total = sums.max(axis=0) if p == np.inf else pairwise_sum_axis0(sums)
+    return total, counts
+
+
+# Exponent given to a (vector, chunk) pair with no non-zero entry, so that it
+# never dominates when the chunks of a vector are combined.
+_ABSENT = -(1 << 20)
 
 
 def _minor_careful_parts(X, chosen, p):
-    """Exact ``(e, s)`` of the chosen minor vectors, gathered by a stable sort."""
+    """Exact ``(e, s)`` of the chosen minor vectors, chunk by chunk.
+
+    In every chunk of ``MINOR_TASK_ENTRIES`` stored entries, the entries of
+    the chosen vectors are gathered by a stable sort and summed by
+    :func:`careful_parts`; the chunks' parts are combined pairwise. No
+    temporary is larger than a chunk.
+    """
     selected = np.zeros(_minor_size(X), dtype=bool)
     selected[chosen] = True
-    hit = np.flatnonzero(selected[X.indices])
-    owners = X.indices[hit]
-    order = np.argsort(owners, kind="stable")
-    owners = owners[order]
-    values = X.data[hit[order]]
-    present, starts = np.unique(owners, return_index=True)
-    exponents = np.zeros(chosen.shape[0], dtype=np.int64)
-    sums = np.zeros(chosen.shape[0])
-    if present.size:
+    indices, data = X.indices, X.data
+    n_tasks = max(1, -(-indices.shape[0] // MINOR_TASK_ENTRIES))
+    step = -(-indices.shape[0] // n_tasks)
+    exponents = np.full((n_tasks, chosen.shape[0]), _ABSENT, dtype=np.int64)
+    sums = np.zeros((n_tasks, chosen.shape[0]))
+    for t in range(n_tasks):
+        part = slice(t * step, (t + 1) * step)
+        idx = indices[part]
+        hit = np.flatnonzero(selected[idx])
+        if not hit.size:
+            continue
+        owners = idx[hit]
+        order = np.argsort(owners, kind="stable")
+        owners = owners[order]
+        values = data[part][hit[order]]
+        present, starts = np.unique(owners, return_index=True)
         where = np.searchsorted(chosen, present)
-        exponents[where], sums[where] = careful_parts(values, starts, p)
-    return exponents, sums
+        e, s = careful_parts(values, starts, p)
+        exponents[t, where] = np.where(s > 0, e, _ABSENT)
+        sums[t, where] = s
+    if n_tasks == 1:
+        e, s = exponents[0], sums[0]
+    else:
+        e, s = combine_parts(exponents, sums, p)
+    return np.where(s > 0, e, 0), s
 
 
 def _minor_size(X):
@@ -151,20 +334,23 @@ def _minor_size(X):
 def minor_scaled_norms(X, p):
     """``(e, ns)`` with ``2**e * ns`` the norm of every minor vector of ``X``."""
     n_minor = _minor_size(X)
-    indices = X.indices
     exponents = np.zeros(n_minor, dtype=np.int64)
     if p in (1, 2, np.inf):
-        if p == np.inf:
-            sums = np.zeros(n_minor)
-            np.maximum.at(sums, indices, np.abs(X.data))
-        else:
-            weights = entry_powers(X.data, p)
-            sums = np.bincount(indices, weights=weights, minlength=n_minor)
+        # float32 squares are exact in float64 and their float64 sum, in any
+        # order, errs far below float32's rounding: only float64 sums of many
+        # terms need the exact recompute.
+        sequential_risk = p != np.inf and X.data.dtype.itemsize >= 8
+        sums, counts = _minor_sums(X, p, with_counts=sequential_risk)
         scaled_norms = fast_norms(sums, p)
-        counts = np.bincount(indices, minlength=n_minor)
-        unsafe = unsafe_fast_sums(sums, p) & (counts > 0)
-        if p != np.inf:
+        # A zero sum is a zero vector or an underflow; an underflow is only
+        # possible with a non-zero entry, i.e. with a non-zero sum of |x|.
+        unsafe = unsafe_fast_sums(sums, p)
+        if sequential_risk:
+            unsafe &= counts > 0
             unsafe |= counts > MINOR_SEQUENTIAL_MAX
+        else:
+            # float32 squares cannot underflow in float64: 0 is a zero vector.
+            unsafe &= sums != 0
         chosen = np.flatnonzero(unsafe)
     else:
         scaled_norms = np.zeros(n_minor)

@@ -1,0 +1,353 @@
+"""Time sklearn_l2 against scikit-learn, the memory floor and faiss.
+
+One command, one process: every case is timed side by side, so the ratios are
+comparable even on a busy machine. Prints a table of medians and ratios,
+writes ``bench_normalize.json`` and ``bench_normalize.png`` to ``--out``.
+
+    python benchmarks/bench_normalize.py            # full sizes (a few minutes)
+    python benchmarks/bench_normalize.py --quick    # small sizes (seconds)
+
+Ratios: ``vs sklearn`` is scikit-learn's time over ours (above 1: we are
+faster); ``vs floor`` is our time over the floor's (``np.copyto`` for dense,
+``X.copy()`` for sparse; 1 would be memory speed). Throughput counts one read
+and one write of the input's bytes. Peak extra memory is tracemalloc's peak
+during one call, which sees NumPy's and SciPy's allocations.
+"""
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+import sklearn
+from sklearn.preprocessing import Normalizer
+from sklearn.preprocessing import normalize as sk_normalize
+
+import sklearn_l2
+from sklearn_l2 import L2Normalizer
+from sklearn_l2 import normalize as l2_normalize
+
+try:
+    import faiss
+except ImportError:  # optional
+    faiss = None
+
+FULL = {
+    "narrow": (2_000_000, 64),
+    "wide": (20_000, 10_000),
+    "tall": (10_000_000, 8),
+    "sparse": (1_000_000, 100_000, 50),
+    "axis0": (2_000_000, 64),
+    "small_calls": 2000,
+    "repeats": 7,
+}
+QUICK = {
+    "narrow": (20_000, 64),
+    "wide": (200, 10_000),
+    "tall": (100_000, 8),
+    "sparse": (10_000, 10_000, 50),
+    "axis0": (20_000, 64),
+    "small_calls": 50,
+    "repeats": 3,
+}
+
+
+def median_time(fn, repeats, setup=None):
+    """Median wall time of ``fn()`` over ``repeats`` runs (``setup`` untimed)."""
+    times = []
+    for _ in range(repeats):
+        if setup is not None:
+            setup()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_extra_bytes(fn):
+    """tracemalloc's peak above the baseline during one call of ``fn``."""
+    gc.collect()
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    result = fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    del result
+    return peak - base
+
+
+def random_csr(n_rows, n_cols, per_row, rng, dtype=np.float64):
+    """CSR with exactly ``per_row`` sorted, distinct columns in every row."""
+    cols = np.sort(rng.integers(0, n_cols - per_row, (n_rows, per_row)), axis=1)
+    cols += np.arange(per_row)  # strictly increasing: no duplicates
+    indptr = np.arange(0, n_rows * per_row + 1, per_row, dtype=np.int64)
+    data = rng.standard_normal(n_rows * per_row).astype(dtype)
+    X = sp.csr_matrix(
+        (data, cols.reshape(-1).astype(np.int32), indptr), shape=(n_rows, n_cols)
+    )
+    X.has_canonical_format = True
+    return X
+
+
+def run_case(name, X, methods, floor, repeats, in_place=False):
+    """Time every method on ``X``; return the case's result dict."""
+    nbytes = _nbytes(X)
+    times, peaks = {}, {}
+    backup = X.copy() if in_place else None
+    for label, fn in [("floor", floor), *methods.items()]:
+        if fn is None:
+            continue
+        fn()  # warm-up (thread pools, caches)
+        times[label] = median_time(fn, repeats)
+        peaks[label] = peak_extra_bytes(fn)
+        if in_place:
+            np.copyto(X, backup)
+    del backup
+    row = {
+        "case": name,
+        "shape": list(X.shape),
+        "dtype": str(X.dtype),
+        "bytes": nbytes,
+        "median_s": times,
+        "peak_extra_bytes": peaks,
+        "gb_per_s": {k: 2 * nbytes / t / 1e9 for k, t in times.items()},
+    }
+    ours = times["sklearn_l2"]
+    if "sklearn" in times:
+        row["speedup_vs_sklearn"] = times["sklearn"] / ours
+    row["vs_floor"] = ours / times["floor"]
+    if "faiss" in times:
+        row["vs_faiss"] = ours / times["faiss"]
+    return row
+
+
+def _nbytes(X):
+    if sp.issparse(X):
+        return X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+    return X.nbytes
+
+
+def dense_cases(sizes, rng, repeats):
+    shapes = {k: sizes[k] for k in ("narrow", "wide", "tall")}
+    for dtype in (np.float32, np.float64):
+        for kind, shape in shapes.items():
+            X = rng.standard_normal(shape, dtype=dtype)
+            out = np.empty_like(X)
+            sk = Normalizer().fit(X[:2])
+            ours = L2Normalizer().fit(X[:2])
+            yield run_case(
+                f"dense {kind} {np.dtype(dtype).name} copy=True",
+                X,
+                {
+                    "sklearn_l2": lambda X=X, ours=ours: ours.transform(X),
+                    "sklearn": lambda X=X, sk=sk: sk.transform(X),
+                },
+                lambda X=X, out=out: np.copyto(out, X),
+                repeats,
+            )
+            del out
+            use_faiss = faiss is not None and dtype == np.float32
+            yield run_case(
+                f"dense {kind} {np.dtype(dtype).name} copy=False",
+                X,
+                {
+                    "sklearn_l2": lambda X=X: l2_normalize(X, copy=False),
+                    "sklearn": lambda X=X: sk_normalize(X, copy=False),
+                    "faiss": (lambda X=X: faiss.normalize_L2(X)) if use_faiss else None,
+                },
+                _copy_floor(X),
+                repeats,
+                in_place=True,
+            )
+            del X
+            gc.collect()
+
+
+def _copy_floor(X):
+    out = np.empty_like(X)
+    return lambda: np.copyto(out, X)
+
+
+def sparse_cases(sizes, rng, repeats):
+    n_rows, n_cols, per_row = sizes["sparse"]
+    X = random_csr(n_rows, n_cols, per_row, rng)
+    for fmt in ("csr", "csc"):
+        if fmt == "csc":
+            X = X.tocsc()
+        sk = Normalizer().fit(X[:2])
+        ours = L2Normalizer().fit(X[:2])
+        yield run_case(
+            f"sparse {fmt} float64 copy=True",
+            X,
+            {
+                "sklearn_l2": lambda X=X, ours=ours: ours.transform(X),
+                "sklearn": lambda X=X, sk=sk: sk.transform(X),
+            },
+            lambda X=X: X.copy(),
+            repeats,
+        )
+    del X
+    gc.collect()
+
+
+def axis0_case(sizes, rng, repeats):
+    X = rng.standard_normal(sizes["axis0"])
+    yield run_case(
+        "dense axis=0 float64 fit+transform",
+        X,
+        {
+            "sklearn_l2": lambda: L2Normalizer(axis=0).fit_transform(X),
+            "sklearn": lambda: sk_normalize(X, axis=0),
+        },
+        _copy_floor(X),
+        repeats,
+    )
+
+
+def small_cases(sizes, rng):
+    """Per-call latency of a fitted transformer, as in a grid search."""
+    calls = sizes["small_calls"]
+    for shape in ((100, 10), (1000, 50)):
+        X = rng.standard_normal(shape)
+        ours = L2Normalizer().fit(X)
+        sk = Normalizer().fit(X)
+        out = np.empty_like(X)
+        methods = {
+            "floor": lambda X=X, out=out: np.copyto(out, X),
+            "sklearn": lambda X=X, sk=sk: sk.transform(X),
+            "sklearn_l2": lambda X=X, ours=ours: ours.transform(X),
+        }
+        per_call = {}
+        for label, fn in methods.items():
+            for _ in range(20):
+                fn()
+            # Medians of batches of calls, interleaved between methods.
+            per_call[label] = []
+        for _ in range(15):
+            for label, fn in methods.items():
+                start = time.perf_counter()
+                for _ in range(calls // 10 or 1):
+                    fn()
+                per_call[label].append(
+                    (time.perf_counter() - start) / (calls // 10 or 1)
+                )
+        times = {k: statistics.median(v) for k, v in per_call.items()}
+        yield {
+            "case": f"small {shape[0]}x{shape[1]} float64 transform",
+            "shape": list(shape),
+            "dtype": "float64",
+            "bytes": X.nbytes,
+            "median_s": times,
+            "peak_extra_bytes": {
+                k: peak_extra_bytes(fn) for k, fn in methods.items()
+            },
+            "gb_per_s": {k: 2 * X.nbytes / t / 1e9 for k, t in times.items()},
+            "speedup_vs_sklearn": times["sklearn"] / times["sklearn_l2"],
+            "vs_floor": times["sklearn_l2"] / times["floor"],
+        }
+
+
+def format_table(rows):
+    head = (
+        f"{'case':44} {'ours ms':>9} {'sklearn':>9} {'floor':>9} {'faiss':>8} "
+        f"{'x skl':>6} {'/floor':>6} {'GB/s':>6} {'peak MiB':>8}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        t = r["median_s"]
+        scale = 1e6 if r["case"].startswith("small") else 1e3
+        unit = "us" if scale == 1e6 else "ms"
+
+        def cell(key, width, t=t, scale=scale):
+            if key not in t:
+                return "-".rjust(width)
+            return f"{t[key] * scale:{width}.1f}"
+
+        lines.append(
+            f"{r['case'] + ' (' + unit + ')':44} {cell('sklearn_l2', 9)} "
+            f"{cell('sklearn', 9)} {cell('floor', 9)} {cell('faiss', 8)} "
+            f"{r.get('speedup_vs_sklearn', float('nan')):6.2f} "
+            f"{r['vs_floor']:6.2f} {r['gb_per_s']['sklearn_l2']:6.1f} "
+            f"{r['peak_extra_bytes']['sklearn_l2'] / 2**20:8.1f}"
+        )
+    return "\n".join(lines)
+
+
+def plot(rows, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in rows if not r["case"].startswith("small")]
+    labels = [r["case"] for r in rows]
+    methods = ["floor", "sklearn_l2", "sklearn", "faiss"]
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(rows) + 1.5))
+    height = 0.8 / len(methods)
+    for i, m in enumerate(methods):
+        values = [r["gb_per_s"].get(m, 0.0) for r in rows]
+        positions = np.arange(len(rows)) + i * height
+        ax.barh(positions, values, height=height, label=m)
+    ax.set_yticks(np.arange(len(rows)) + 0.4, labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("GB/s (one read + one write of the input)")
+    ax.set_title("L2 row normalization throughput against the memory floor")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes")
+    parser.add_argument(
+        "--out", default=str(Path(__file__).parent / "results"), help="output folder"
+    )
+    parser.add_argument("--no-plot", action="store_true")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    repeats = sizes["repeats"]
+    rng = np.random.default_rng(0)
+    rows = []
+    for gen in (
+        small_cases(sizes, rng),
+        dense_cases(sizes, rng, repeats),
+        sparse_cases(sizes, rng, repeats),
+        axis0_case(sizes, rng, repeats),
+    ):
+        for row in gen:
+            rows.append(row)
+            print(format_table([row]).splitlines()[-1], flush=True)
+    print()
+    print(format_table(rows))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "quick": args.quick,
+        "machine": platform.platform(),
+        "processor": platform.processor(),
+        "cpu_count": os.cpu_count(),
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+        "sklearn_l2": sklearn_l2.__version__,
+        "faiss": getattr(faiss, "__version__", None),
+    }
+    (out / "bench_normalize.json").write_text(
+        json.dumps({"meta": meta, "cases": rows}, indent=1)
+    )
+    if not args.no_plot:
+        plot(rows, out / "bench_normalize.png")
+    print(f"\nwrote {out / 'bench_normalize.json'}")
+
+
+if __name__ == "__main__":
+    main()
