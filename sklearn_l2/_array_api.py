@@ -27,6 +27,11 @@ from sklearn.utils._array_api import (
     get_namespace,
 )
 
+try:
+    from sklearn.utils._array_api import move_to
+except ImportError:  # pragma: no cover - scikit-learn < 1.8
+    move_to = None
+
 # Overflow and underflow are expected and handled here (they flag a vector
 # for the careful path, or are the correctly rounded result); NumPy-backed
 # namespaces such as array_api_strict would otherwise warn.
@@ -227,7 +232,9 @@ def to_host(a):
     """A NumPy copy of array ``a`` (NumPy arrays and scalars pass through)."""
     if isinstance(a, (int, float, np.ndarray, np.generic)):
         return a
-    return _convert_to_numpy(a, get_namespace(a)[0])
+    if move_to is not None:  # scikit-learn >= 1.8 moves from any device
+        return move_to(a, xp=np, device="cpu")
+    return _convert_to_numpy(a, get_namespace(a)[0])  # pragma: no cover
 
 
 def to_device(like, a):
