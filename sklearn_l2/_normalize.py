@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import FLOAT_DTYPES, check_array
 
-from . import _dense, _sparse
+from . import _array_api, _dask, _dense, _sparse
 from ._segments import root, true_norms
 
 # Other sparse formats are converted to CSR (the first one) by validation.
@@ -48,10 +48,12 @@ def check_eps_max_norm(eps, max_norm):
 
 def check_input(X, **check_params):
     """Validate ``X`` like scikit-learn's scalers: floats kept, NaN allowed."""
+    if _dask.is_dask_array(X):
+        return _dask.check_input(X)
     return check_array(
         X,
         accept_sparse=SPARSE_FORMATS,
-        dtype=FLOAT_DTYPES,
+        dtype=_array_api.float_dtypes(X) or FLOAT_DTYPES,
         ensure_all_finite="allow-nan",
         **check_params,
     )
@@ -96,6 +98,10 @@ def transform_validated(X, *, p, axis, eps, max_norm, in_place, with_norms):
 
     ``in_place`` says that the data of ``X`` may be overwritten.
     """
+    # Dask and non-NumPy arrays (array API dispatch) have kernels of their own.
+    for kernels in (_dask, _array_api):
+        if kernels.handles(X):
+            return kernels.normalize(X, p, axis, eps, max_norm, with_norms)
     if X.dtype == np.float16:
         result, norms = transform_validated(
             X.astype(np.float32),
@@ -132,6 +138,9 @@ def _transform_sparse(X, p, axis, eps, max_norm, in_place, with_norms):
 
 def norms_validated(X, p, axis):
     """Float64 norms of the rows (``axis=1``) or columns of validated ``X``."""
+    for kernels in (_dask, _array_api):
+        if kernels.handles(X):
+            return kernels.norms(X, p, axis)
     if sp.issparse(X):
         X, _ = _compressed(X, owned=False)
         if _row_kernels(X, axis):

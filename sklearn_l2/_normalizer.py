@@ -11,7 +11,7 @@ from sklearn.base import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
 
-from . import _dense, _sparse
+from . import _array_api, _dask, _dense, _sparse
 from ._normalize import (
     AXIS_CONSTRAINT,
     EPS_CONSTRAINT,
@@ -27,14 +27,26 @@ from ._segments import combine_parts, root, scale_parts, true_norms
 
 
 def _validate(estimator, X, *, reset):
+    if _dask.is_dask_array(X):
+        # Check names and width only: converting would compute the array.
+        validate_data(estimator, X, reset=reset, skip_check_array=True)
+        return _dask.check_input(X)
     return validate_data(
         estimator,
         X,
         reset=reset,
         accept_sparse=SPARSE_FORMATS,
-        dtype=FLOAT_DTYPES,
+        dtype=_array_api.float_dtypes(X) or FLOAT_DTYPES,
         ensure_all_finite="allow-nan",
     )
+
+
+def _column_statistics(X, p):
+    """``(e, s, n_observed)`` of every column of validated ``X``, on the host."""
+    for kernels in (_dask, _array_api):
+        if kernels.handles(X):
+            return kernels.column_statistics(X, p)
+    return (*_column_parts(X, p), _observed_counts(X))
 
 
 def _column_parts(X, p):
@@ -233,14 +245,13 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         if self.axis == 1:
             return self
         p = resolve_p(self.norm)
-        exponents, sums = _column_parts(X, p)
-        seen = _observed_counts(X)
+        exponents, sums, seen = _column_statistics(X, p)
         if hasattr(self, "_state"):
             old_e, old_s = self._state
             exponents, sums = combine_parts(
                 np.stack([old_e, exponents]), np.stack([old_s, sums]), p
             )
-            seen = seen + self.n_samples_seen_
+            seen = seen + _array_api.to_host(self.n_samples_seen_)
         self._state = (exponents, sums)
         self.n_samples_seen_ = seen
         scaled_norms = root(sums, p)
@@ -248,6 +259,11 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self._scaling = scale_parts(exponents, scaled_norms, self.eps, self.max_norm)
         scale_e, scale_g = self._scaling
         self.scale_ = true_norms(scale_e, 1.0 / scale_g)
+        if _array_api.handles(X):
+            # Public fitted arrays follow X (namespace, device); the private
+            # state used by transform stays on the host.
+            for name in ("norms_", "scale_", "n_samples_seen_"):
+                setattr(self, name, _array_api.to_device(X, getattr(self, name)))
         return self
 
     def _prepared(self, X, copy):
@@ -316,6 +332,9 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _scale_features(X, in_place, exponents, gains):
+        for kernels in (_dask, _array_api):
+            if kernels.handles(X):
+                return kernels.scale_columns(X, exponents, gains)
         if X.dtype == np.float16:
             result = L2Normalizer._scale_features(
                 X.astype(np.float32), True, exponents, gains
@@ -343,4 +362,5 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         tags.requires_fit = self.axis == 0
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.array_api_support = True
         return tags

@@ -19,6 +19,16 @@ CONFIGURATIONS = [
 ]
 
 
-@parametrize_with_checks(CONFIGURATIONS)
+# The one failure scikit-learn declares for its own Normalizer: transform does
+# not reject input from another array namespace than fit's (it normalizes it).
+EXPECTED_FAILED_CHECKS = {
+    "check_array_api_same_namespace": "transform accepts any namespace, "
+    "as scikit-learn's Normalizer does",
+}
+
+
+@parametrize_with_checks(
+    CONFIGURATIONS, expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS
+)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
