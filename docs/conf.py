@@ -11,6 +11,11 @@ Environment variables:
     intersphinx (needs the network), ``0`` turns it off. Unset: on only if
     docs.python.org can be reached within two seconds, so an offline build
     neither waits nor warns.
+``SKLEARN_L2_DOCS_MATHJAX``
+    A URL to load MathJax from instead of its CDN, e.g. a local copy for
+    reading the pages offline:
+    ``file:///usr/share/javascript/mathjax/MathJax.js?config=TeX-AMS_CHTML``
+    (Debian's ``libjs-mathjax``).
 ``SKLEARN_L2_DOCS_EXAMPLES``
     The folder whose ``*.ipynb`` notebooks make the gallery (default: the
     repository's ``examples/``).
@@ -24,13 +29,14 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS / "_tools"))
 
-import sklearn_l2  # noqa: E402  (the installed package, as the notebooks see it)
 from build_pages import generate_pages  # noqa: E402
 from numpydoc_config import ignored_checks, overrides  # noqa: E402
 
+import sklearn_l2  # noqa: E402  (the installed package, as the notebooks see it)
+
 project = "sklearn-l2"
 author = "the sklearn-l2 developers"
-copyright = "the sklearn-l2 developers"  # noqa: A001
+copyright = "the sklearn-l2 developers"
 release = sklearn_l2.__version__
 version = release
 
@@ -45,14 +51,19 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 root_doc = "index"
-exclude_patterns = ["_build", "_tools", "_generated", "_test_notebook", "**.ipynb_checkpoints"]
+exclude_patterns = [
+    "_build",
+    "_tools",
+    "_generated",
+    "_test_notebook",
+    "**.ipynb_checkpoints",
+]
 templates_path = ["_templates"]
 
 # -- API reference ---------------------------------------------------------
 autosummary_generate = True
-autodoc_default_options = {"inherited-members": False}
 numpydoc_show_class_members = True
-numpydoc_show_inherited_class_members = False
+numpydoc_show_inherited_class_members = True
 numpydoc_class_members_toctree = False
 # The same checks as tests/test_docs.py, read from pyproject.toml: a
 # docstring that fails them is a warning, hence an error under -W.
@@ -103,6 +114,9 @@ if _intersphinx_wanted():
     }
 intersphinx_timeout = 10
 
+if os.environ.get("SKLEARN_L2_DOCS_MATHJAX"):
+    mathjax_path = os.environ["SKLEARN_L2_DOCS_MATHJAX"]
+
 # -- HTML --------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"sklearn-l2 {release}"
@@ -128,7 +142,22 @@ def _generate(app):
     )
 
 
+def _quiet_inherited_refs(app, env, node, contnode):
+    """Show labels of scikit-learn's own docs as plain text when unresolved.
+
+    Methods inherited from scikit-learn's mixins (``set_output``, ...) carry
+    ``:ref:`` links into scikit-learn's user guide. With intersphinx they
+    resolve; offline they would be warnings, so they become plain text.
+    References in this project's own pages and docstrings are left alone.
+    """
+    source = node.source or ""
+    if node.get("reftype") == "ref" and "docstring of sklearn." in source:
+        return contnode
+    return None
+
+
 def setup(app):
+    app.connect("missing-reference", _quiet_inherited_refs)
     # Before Sphinx looks for source files: the gallery, the benchmarks page
     # and the exactness table are written from the repository's current
     # notebooks, benchmark results and code.

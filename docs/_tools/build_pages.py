@@ -16,7 +16,6 @@ builds stay incremental. Everything written here is ignored by git.
 import base64
 import json
 import re
-import shutil
 from pathlib import Path
 
 import exactness_table

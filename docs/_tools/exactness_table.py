@@ -29,14 +29,18 @@ def cases():
     """``(description, dtype name, container name, X)`` for every case."""
     f32, f64 = np.float32, np.float64
     dense = [
-        ("ordinary rows, 1000 × 20, entries ~1", f64, _random_rows(1000, 20, 1, f64)),
+        ("1000 ordinary rows of 20 entries ~1", f64, _random_rows(1000, 20, 1, f64)),
         ("the row [1e155, 1]", f64, np.array([[1e155, 1.0]])),
         ("rows of 20 entries ~1e200", f64, _random_rows(100, 20, 1e200, f64)),
         ("the row [1.5e308, 1.5e308]", f64, np.array([[1.5e308, 1.5e308]])),
         ("rows of 20 entries ~1e-16", f64, _random_rows(100, 20, 1e-16, f64)),
         ("rows of 20 entries ~1e-160", f64, _random_rows(100, 20, 1e-160, f64)),
-        ("rows of 20 subnormal entries ~1e-315", f64, _random_rows(100, 20, 1e-315, f64)),
-        ("ordinary rows, 1000 × 20, entries ~1", f32, _random_rows(1000, 20, 1, f32)),
+        (
+            "rows of 20 subnormal entries ~1e-315",
+            f64,
+            _random_rows(100, 20, 1e-315, f64),
+        ),
+        ("1000 ordinary rows of 20 entries ~1", f32, _random_rows(1000, 20, 1, f32)),
         ("the row [1e20, 1e20]", f32, np.array([[1e20, 1e20]], dtype=f32)),
         ("rows of 20 entries ~1e-7", f32, _random_rows(100, 20, 1e-7, f32)),
         ("the row [3e-23, 4e-23]", f32, np.array([[3e-23, 4e-23]], dtype=f32)),
@@ -55,7 +59,7 @@ def cases():
 
 
 def worst_error(Y):
-    """``(largest |‖y‖₂ − 1| over the rows, number of rows that became 0)``."""
+    """``(largest |‖y‖₂ - 1| over the rows, number of rows that became 0)``."""
     Y = Y.toarray() if sp.issparse(Y) else np.asarray(Y)
     worst, zeros = 0.0, 0
     for row in Y.astype(np.float64):
@@ -103,7 +107,7 @@ def markdown():
         f"Measured when these pages were built, with sklearn_l2 "
         f"{sklearn_l2.__version__}, scikit-learn {sklearn.__version__} and "
         f"NumPy {np.__version__}. Each cell is the largest "
-        "|‖y‖₂ − 1| over the output rows y, computed in float64 with "
+        "|‖y‖₂ - 1| over the output rows y, computed in float64 with "
         "`math.fsum`; 1.0 means a row came back as zeros or was not "
         "normalized at all. For scale, half a unit in the last place is "
         f"{np.finfo(np.float64).eps / 2:.1e} in float64 and "
