@@ -65,6 +65,8 @@ autosummary_generate = True
 numpydoc_show_class_members = True
 numpydoc_show_inherited_class_members = True
 numpydoc_class_members_toctree = False
+# "fit()" rather than "L2Normalizer.fit()" in the page's table of contents.
+toc_object_entries_show_parents = "hide"
 # The same checks as tests/test_docs.py, read from pyproject.toml: a
 # docstring that fails them is a warning, hence an error under -W.
 numpydoc_validation_checks = {"all", *ignored_checks()}

@@ -51,14 +51,10 @@ GALLERY_INTRO = """\
 
 The example notebooks of the repository's `examples/` folder, shown with the
 outputs stored when they were last run: building these pages runs no model.
-Every notebook has a paired `.py` script (jupytext, py:percent format); to run
-one yourself, install the package with its `examples` extra and open the
-notebook in Jupyter, or run the whole set as the test suite does:
-
-```bash
-pip install -e ".[examples]"
-python -m pytest --nbmake examples/
-```
+Every notebook has a paired `.py` script (jupytext, py:percent format) for
+reviewing changes. To run one yourself, install the package with its
+`examples` extra (`pip install -e ".[examples]"`) and open the notebook in
+Jupyter.
 """
 
 NO_NOTEBOOKS = """
