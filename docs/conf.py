@@ -133,6 +133,10 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_context = {"default_mode": "light"}
+# Pages without sub-pages need no left-hand navigation column.
+html_sidebars = {
+    page: [] for page in ("index", "getting_started", "benchmarks", "changelog")
+}
 
 
 def _generate(app):

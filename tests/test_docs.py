@@ -140,3 +140,49 @@ def test_sample_notebook_is_executed():
     notebook = json.loads((DOCS / "_test_notebook" / "sample.ipynb").read_text())
     outputs = [o for c in notebook["cells"] for o in c.get("outputs", [])]
     assert any("image/png" in o.get("data", {}) for o in outputs)
+
+
+def test_benchmarks_page_picks_up_results(tmp_path):
+    from build_pages import write_benchmarks
+
+    (tmp_path / "README.md").write_text(
+        "# pkg\n\n## Speed\n\nMeasured on a laptop.\n\n| case | ratio |\n"
+        "| --- | --- |\n| dense | 3.1 |\n\n### Detail\n\nmore\n\n## Other\n\nno\n"
+    )
+    bench = tmp_path / "benchmarks"
+    bench.mkdir()
+    (bench / "results.json").write_text("{}")
+    (bench / "results.png").write_bytes(b"\x89PNG\r\n")
+    generated = tmp_path / "_generated"
+    generated.mkdir()
+    write_benchmarks(generated, tmp_path)
+    page = (generated / "benchmarks.md").read_text()
+    assert "| dense | 3.1 |" in page and "### Detail" in page
+    assert "no\n" not in page  # the next section of the README stays out
+    assert "/_generated/benchmarks/results.png" in page
+    assert "/_generated/benchmarks/results.json" in page
+    assert (generated / "benchmarks" / "results.png").exists()
+
+
+def test_benchmarks_page_without_results(tmp_path):
+    from build_pages import BENCH_COMMAND, write_benchmarks
+
+    (tmp_path / "README.md").write_text("# pkg\n\nNo speed section.\n")
+    generated = tmp_path / "_generated"
+    generated.mkdir()
+    write_benchmarks(generated, tmp_path)
+    page = (generated / "benchmarks.md").read_text()
+    assert BENCH_COMMAND in page and "no speed table yet" in page
+
+
+def test_gallery_summary_and_setup_cells():
+    from build_pages import hide_setup_cells, notebook_summary
+
+    notebook = json.loads((DOCS / "_test_notebook" / "sample.ipynb").read_text())
+    title, description, thumbnail = notebook_summary(notebook)
+    assert title == "Sample notebook for the docs build test"
+    assert description.startswith("A tiny executed notebook")
+    assert thumbnail.startswith(b"\x89PNG")
+    magic = {"cell_type": "code", "source": "%matplotlib inline\n", "outputs": []}
+    hide_setup_cells({"cells": [magic]})
+    assert magic["metadata"]["tags"] == ["remove-cell"]

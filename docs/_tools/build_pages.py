@@ -65,25 +65,34 @@ There are no notebooks in `examples/` in this checkout yet. Every
 """
 
 
-def notebook_summary(notebook):
-    """``(title, description, thumbnail_png_bytes_or_None)`` of a notebook."""
-    title, description = None, None
+def notebook_summary(notebook, min_length=120):
+    """``(title, description, thumbnail_png_bytes_or_None)`` of a notebook.
+
+    The title is the first markdown heading; the description, the prose
+    paragraphs that follow it (math, code, tables and images skipped) until
+    ``min_length`` characters; the thumbnail, the first PNG output.
+    """
+    title, paragraphs = None, []
     for cell in notebook.get("cells", []):
         if cell.get("cell_type") != "markdown":
             continue
         for block in re.split(r"\n\s*\n", _source(cell)):
             block = block.strip()
-            if not block:
-                continue
             heading = re.match(r"#+\s+(.*)", block)
-            if heading and title is None:
-                title = heading.group(1).strip()
-                rest = block[heading.end() :].strip()
-                if rest and description is None:
-                    description = rest
-            elif not heading and description is None and title is not None:
-                description = block
-        if title and description:
+            if heading:
+                if title is None:
+                    title = heading.group(1).strip()
+                    block = block[heading.end() :].strip()
+                elif paragraphs:
+                    break
+                else:
+                    continue
+            if title is None or not block or block.startswith(_NOT_PROSE):
+                continue
+            paragraphs.append(block)
+            if sum(len(p) for p in paragraphs) >= min_length:
+                break
+        if sum(len(p) for p in paragraphs) >= min_length:
             break
     thumbnail = None
     for cell in notebook.get("cells", []):
@@ -91,7 +100,28 @@ def notebook_summary(notebook):
             png = output.get("data", {}).get("image/png")
             if png and thumbnail is None:
                 thumbnail = base64.b64decode(_join(png))
-    return title, _plain(description or ""), thumbnail
+    return title, _plain(" ".join(paragraphs)), thumbnail
+
+
+_NOT_PROSE = ("$$", "```", "~~~", "|", "<", "![", ":::", ">")
+
+
+def hide_setup_cells(notebook):
+    """Tag output-less cells of only ``%matplotlib`` magics ``remove-cell``.
+
+    ``%matplotlib inline`` is needed when a notebook runs (so that its plots
+    are stored) but is noise on a web page; myst-nb drops tagged cells.
+    """
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code" or cell.get("outputs"):
+            continue
+        lines = [line.strip() for line in _source(cell).splitlines()]
+        lines = [line for line in lines if line]
+        if lines and all(line.startswith("%matplotlib") for line in lines):
+            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+            if "remove-cell" not in tags:
+                tags.append("remove-cell")
+    return notebook
 
 
 def _source(cell):
@@ -106,7 +136,8 @@ def _plain(markdown, limit=240):
     """A short, markup-free version of a paragraph, for a card."""
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", markdown)  # images
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links -> text
-    text = re.sub(r"[*_`$<>{}|\\]", "", text)
+    text = re.sub(r"(?<![\w])[*_]+|[*_]+(?![\w])", "", text)  # emphasis
+    text = re.sub(r"[`$<>{}|\\]", "", text)
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0] + " …"
@@ -125,9 +156,10 @@ def write_gallery(gallery, examples):
             stale.unlink()
     cards = []
     for path in notebooks:
-        raw = path.read_bytes()
-        _write_bytes(gallery / path.name, raw)
-        title, description, thumbnail = notebook_summary(json.loads(raw))
+        notebook = hide_setup_cells(json.loads(path.read_bytes()))
+        text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+        _write(gallery / path.name, text)
+        title, description, thumbnail = notebook_summary(notebook)
         thumb = None
         if thumbnail is not None:
             thumb = f"thumbs/{path.stem}.png"
@@ -160,19 +192,33 @@ def write_gallery(gallery, examples):
 BENCH_COMMAND = "python benchmarks/bench_normalize.py"
 
 
-def readme_section(readme, word):
-    """The markdown section of ``readme`` whose heading contains ``word``."""
+def readme_section(readme, word, level=2):
+    """The markdown section of ``readme`` whose heading contains ``word``.
+
+    Its headings are shifted so that its subsections are of ``level + 1``
+    (the page puts the section itself under a heading of ``level``). None if
+    the README has no such section.
+    """
     lines = Path(readme).read_text(encoding="utf-8").splitlines()
-    start, level = None, None
+    start, found, stop = None, None, len(lines)
     for i, line in enumerate(lines):
         heading = re.match(r"(#+)\s+(.*)", line)
         if not heading:
             continue
         if start is None and word.lower() in heading.group(2).lower():
-            start, level = i + 1, len(heading.group(1))
-        elif start is not None and len(heading.group(1)) <= level:
-            return "\n".join(lines[start:i]).strip()
-    return "\n".join(lines[start:]).strip() if start is not None else None
+            start, found = i + 1, len(heading.group(1))
+        elif start is not None and len(heading.group(1)) <= found:
+            stop = i
+            break
+    if start is None:
+        return None
+    shift = level - found
+
+    def demote(match):
+        return "#" * (len(match.group(1)) + shift)
+
+    text = "\n".join(lines[start:stop]).strip()
+    return re.sub(r"^(#+)(?=\s)", demote, text, flags=re.MULTILINE)
 
 
 def write_benchmarks(generated, repo):
@@ -183,8 +229,6 @@ def write_benchmarks(generated, repo):
     readme = repo / "README.md"
     speed = readme_section(readme, "speed") if readme.exists() else None
     if speed:
-        # Demote the README's headings below this page's title.
-        speed = re.sub(r"^(#+)", r"##\1", speed, flags=re.MULTILINE)
         parts.append("## From the README\n\n" + speed + "\n")
     else:
         parts.append(
@@ -198,12 +242,14 @@ def write_benchmarks(generated, repo):
         else []
     )
     data = sorted(bench.glob("results*.json")) if bench.is_dir() else []
+    if found:
+        parts.append("\n## Plots\n")
     for path in found:
         _write_bytes(out / path.name, path.read_bytes())
         parts.append(
-            f"\n## `benchmarks/{path.name}`\n\n"
-            f"```{{image}} /_generated/benchmarks/{path.name}\n"
-            f":alt: benchmark plot {path.name}\n:width: 100%\n```\n"
+            f"\n```{{figure}} /_generated/benchmarks/{path.name}\n"
+            f":alt: benchmark plot {path.name}\n:width: 100%\n\n"
+            f"`benchmarks/{path.name}`\n```\n"
         )
     for path in data:
         _write_bytes(out / path.name, path.read_bytes())
