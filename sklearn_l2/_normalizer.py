@@ -139,7 +139,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     --------
     normalize : The same as a function.
     norms : The norms alone.
-    sklearn.preprocessing.Normalizer : scikit-learn's normalizer.
+    sklearn.preprocessing.Normalizer : The normalizer of scikit-learn.
 
     Notes
     -----
@@ -154,7 +154,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     can then neither overflow nor underflow. Other ``p`` always take that
     careful path. The output is ``x`` times the reciprocal of the norm when
     that reciprocal is a normal number of the output dtype, and
-    ``(x 2^{-e}) / (\\|x\\|_p 2^{-e})`` in float64 otherwise.
+    :math:`(x 2^{-e}) / (\\|x\\|_p 2^{-e})` in float64 otherwise.
 
     Examples
     --------
