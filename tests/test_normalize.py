@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import SPARSE_CONTAINERS, sparse_random
 from numpy.testing import assert_allclose, assert_array_equal
 from reference import reference_normalize, reference_norms
 from sklearn.utils._param_validation import InvalidParameterError
 
+from conftest import SPARSE_CONTAINERS, sparse_random
 from sklearn_l2 import normalize, norms
 
 NORMS = [("l2", 2), ("l1", 1), ("max", np.inf), (3, 3), (1.5, 1.5), (np.inf, np.inf)]

@@ -4,13 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from conftest import sparse_random
 from numpy.testing import assert_allclose, assert_array_equal
 from reference import reference_normalize, reference_norms
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import Normalizer
 from sklearn.utils._param_validation import InvalidParameterError
 
+from conftest import sparse_random
 from sklearn_l2 import L2Normalizer
 
 
