@@ -78,7 +78,7 @@ def _writable(X):
     return (X.data if sp.issparse(X) else X).flags.writeable
 
 
-def _compressed(X, owned):
+def compressed(X, owned):
     """Validated CSR or CSC ``X`` made canonical; a copy unless ``owned``."""
     if not X.has_canonical_format:
         if not owned:
@@ -127,7 +127,7 @@ def transform_validated(X, *, p, axis, eps, max_norm, in_place, with_norms):
 
 
 def _transform_sparse(X, p, axis, eps, max_norm, in_place, with_norms):
-    X, owned = _compressed(X, in_place)
+    X, owned = compressed(X, in_place)
     out = X if owned else _sparse.empty_data_like(X)
     if _row_kernels(X, axis):
         norms = _sparse.normalize_major(X, out.data, p, eps, max_norm, with_norms)
@@ -142,7 +142,7 @@ def norms_validated(X, p, axis):
         if kernels.handles(X):
             return kernels.norms(X, p, axis)
     if sp.issparse(X):
-        X, _ = _compressed(X, owned=False)
+        X, _ = compressed(X, owned=False)
         if _row_kernels(X, axis):
             return _sparse.major_norms(X, p)
         return _sparse.minor_norms(X, p)

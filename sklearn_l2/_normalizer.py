@@ -19,6 +19,7 @@ from ._normalize import (
     NORM_CONSTRAINT,
     SPARSE_FORMATS,
     check_eps_max_norm,
+    compressed,
     resolve_p,
     transform_validated,
     writable_in_place,
@@ -344,12 +345,8 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             out = X if in_place else np.empty_like(X)
             _dense.scale_columns(X, out, exponents, gains)
             return out
-        if X.format not in ("csr", "csc"):
-            X, in_place = X.tocsr(), True
-        out = X if in_place else X.copy()
-        if not out.has_canonical_format:
-            out.sum_duplicates()
-            X = out
+        X, owned = compressed(X, in_place)
+        out = X if owned else _sparse.empty_data_like(X)
         if X.format == "csc":
             _sparse.scale_major(X, out.data, exponents, gains)
         else:
