@@ -99,17 +99,6 @@ def doctest_parts(page):
 DOCTEST_PARTS = [part for page in DOCTEST_PAGES for part in doctest_parts(page)]
 
 
-# joblib's Dask backend empties its cache of scattered arguments when a call
-# ends (stop_call); an argument freed later then finds its entry gone, and
-# the weakref callback's KeyError is reported as "Exception ignored". It
-# changes no result, but pytest would fail whichever test happens to run then.
-JOBLIB_DASK_CACHE_RACE = (
-    "ignore:Exception ignored in. <function _WeakKeyDictionary"
-    ":pytest.PytestUnraisableExceptionWarning"
-)
-
-
-@pytest.mark.filterwarnings(JOBLIB_DASK_CACHE_RACE)
 @pytest.mark.parametrize(
     ("part_id", "modules", "first_line", "text"),
     DOCTEST_PARTS,
