@@ -15,7 +15,6 @@ from ._segments import (
     _quiet,
     careful_parts,
     combine_parts,
-    float64_scratch,
     fold_factors,
     long_segment_parts,
     pairwise_sum_axis0,
@@ -23,6 +22,7 @@ from ._segments import (
     root,
     scale_long_segment,
     scale_parts,
+    scratch_buffer,
     segment_scaling,
     true_norm_of,
     unsafe_fast_sums,
@@ -42,10 +42,20 @@ PARALLEL_MIN_ENTRIES = 1 << 20
 # broadcast multiply pays a loop call per row, which dominates on short rows.
 NARROW_ROW = 128
 
-# Any summation order of k positive float64 terms errs by at most (k-1) units
-# of rounding; up to this many terms per sum that stays within the float64
-# guarantee, so a BLAS matrix-vector product may add them.
-FREE_ORDER_TERMS = 32
+# Any summation order of k positive terms errs by at most (k-1) units of
+# rounding of the dtype that adds them. Squares are added by BLAS (fast, in
+# any order) in the input's dtype, in groups of at most this many terms; the
+# group sums are then added in float64. float32 groups of 16 keep a row's sum
+# of squares within 16 float32 rounding units and its norm within 8 (the
+# guarantee allows 4e-6, about 67), whatever the row's length, without a
+# float64 copy of the data. float64 groups of 32 and their pairwise sum keep
+# the norm within about 28 units (the guarantee allows 4e-15, about 36).
+GROUP_TERMS = {np.dtype(np.float32): 16, np.dtype(np.float64): 32}
+# Up to this many float64 group sums are added in any order (a matrix-vector
+# product: at most 7 more rounding units); more are added pairwise.
+FREE_ORDER_GROUPS = 8
+_GROUP_ONES = {dtype: np.ones(terms, dtype) for dtype, terms in GROUP_TERMS.items()}
+
 
 def _rows_per_block(n_features):
     return max(1, BLOCK_ENTRIES // max(n_features, 1))
@@ -83,50 +93,56 @@ def _scale_rows(block, out_block, factors):
         np.multiply(block, factors[:, None], out=out_block)
 
 
-def _free_order_chunk(n_features):
-    """Largest divisor of ``n_features`` that a free-order sum may add up."""
-    if n_features <= FREE_ORDER_TERMS:
-        return n_features
-    for chunk in range(FREE_ORDER_TERMS, 7, -1):
-        if n_features % chunk == 0:
-            return chunk
-    return None
-
-
-def _sums_of_squares(block):
+# BLAS may turn an infinite square into NaN (inf - inf inside its kernel):
+# either way the row fails the safe-range test and takes the careful path.
+@np.errstate(over="ignore", under="ignore", invalid="ignore")
+def _sums_of_squares(block, squares_dtype):
     """Float64 sum of squares of every row of a 2-D block (fast path).
 
-    float32 squares are exact in float64 and a float64 sum of them is far
-    more accurate than float32 needs in any order, so a BLAS product adds
-    them. For float64, BLAS adds at most :data:`FREE_ORDER_TERMS` terms per
-    partial sum; the partial sums, or whole rows when no chunk fits, are
-    added by NumPy's pairwise summation.
+    The squares are formed in ``squares_dtype`` (the block's dtype, or
+    float64 for exact float32 squares) in a per-thread buffer whose
+    rows are padded with zeros to a whole number of groups
+    (:data:`GROUP_TERMS`); a matrix-vector product adds each group, and the
+    group sums are added in float64 (pairwise when there are many). An
+    overflowing square or group sum gives inf, and squares that underflow
+    give sums below the safe range of :func:`_safe_sum_range`: both send the
+    row to the careful path.
     """
     n_rows, n_features = block.shape
-    squares = float64_scratch(n_rows * n_features).reshape(n_rows, n_features)
-    np.square(block, out=squares, dtype=np.float64)
-    if block.dtype == np.float32:
-        return squares @ np.ones(n_features)
-    chunk = _free_order_chunk(n_features)
-    if chunk is None:
-        return np.add.reduce(squares, axis=1)
-    partial = squares.reshape(-1, chunk) @ np.ones(chunk)
-    if chunk == n_features:
-        return partial
-    return np.add.reduce(partial.reshape(n_rows, -1), axis=1)
+    ones = _GROUP_ONES[np.dtype(squares_dtype)]
+    group = ones.shape[0]
+    if n_features <= group:
+        squares = scratch_buffer(n_rows * n_features, squares_dtype)
+        squares = squares.reshape(n_rows, n_features)
+        np.multiply(block, block, out=squares, dtype=squares_dtype)
+        return (squares @ ones[:n_features]).astype(np.float64, copy=False)
+    n_groups = -(-n_features // group)
+    squares = scratch_buffer(n_rows * n_groups * group, squares_dtype)
+    squares = squares.reshape(n_rows, n_groups * group)
+    squares[:, n_features:] = 0
+    np.multiply(block, block, out=squares[:, :n_features], dtype=squares_dtype)
+    group_sums = (squares.reshape(-1, group) @ ones).reshape(n_rows, n_groups)
+    if squares_dtype == np.float32 or n_groups <= FREE_ORDER_GROUPS:
+        # float64 rounding is negligible against float32 group sums; a few
+        # float64 group sums may also be added in any order.
+        return group_sums @ np.ones(n_groups)
+    return np.add.reduce(group_sums, axis=1)  # pairwise along each row
 
 
 def _safe_sum_range(dtype):
     """Sums of squares whose fast norm and reciprocal are both trustworthy.
 
-    The sum must not have underflowed (``>= _SUMSQ_TINY``) or overflowed, and
-    ``1 / sqrt(sum)`` must be a normal number of ``dtype``.
+    float64: the sum must not have underflowed (``>= _SUMSQ_TINY``) or
+    overflowed, and any such sum has a normal reciprocal root. float32: its
+    squares are formed in float32 and lose accuracy below ``2**-126``, by at
+    most ``2**-150`` each; above ``2**-100`` a row of a block (at most
+    :data:`BLOCK_ENTRIES` entries) cannot lose more than ``2**-33`` of its sum
+    that way, and every finite sum has a reciprocal root that is a normal
+    float32.
     """
-    info = np.finfo(dtype)
-    if info.bits == 64:  # any sum in [tiny, max) has a normal reciprocal root
-        return _SUMSQ_TINY, float(info.max)
-    low = max(_SUMSQ_TINY, (1.0 / float(info.max)) ** 2)
-    return low, (1.0 / float(info.tiny)) ** 2
+    if np.dtype(dtype) == np.float64:
+        return _SUMSQ_TINY, float(np.finfo(np.float64).max)
+    return 2.0**-100, (1.0 / float(np.finfo(dtype).tiny)) ** 2
 
 
 _SAFE_SUMS = {np.dtype(t): _safe_sum_range(t) for t in (np.float32, np.float64)}
@@ -136,31 +152,43 @@ def _normalize_block(X, out, rows, p, eps, max_norm, norms):
     """Normalize the rows ``rows`` of ``X`` into ``out`` (one task)."""
     block = X[rows]
     out_block = out[rows]
-    if p == 2:
-        sums = _sums_of_squares(block)
-        low, high = _SAFE_SUMS[block.dtype]
-        if sums.min() >= low and sums.max() <= high:  # False for NaN
-            block_norms = np.sqrt(sums, out=sums)
-            if norms is not None:
-                norms[rows] = block_norms
-            if eps == 0 and max_norm is None:
-                factors = np.divide(1.0, block_norms, out=block_norms)
-                factors = factors.astype(block.dtype, copy=False)
-                _scale_rows(block, out_block, factors)
-                return
-            exponents, gains = scale_parts(
-                np.zeros(sums.shape[0], dtype=np.int64), block_norms, eps, max_norm
-            )
-            _apply_row_scaling(block, out_block, exponents, gains)
-            return
     n_rows, n_features = block.shape
-    starts = np.arange(0, n_rows * n_features, n_features)
-    exponents, gains, block_norms = segment_scaling(
-        _flat(block), starts, p, eps, max_norm, with_norms=norms is not None
+    if p != 2:
+        starts = np.arange(0, n_rows * n_features, n_features)
+        exponents, gains, block_norms = segment_scaling(
+            _flat(block), starts, p, eps, max_norm, with_norms=norms is not None
+        )
+        _apply_row_scaling(block, out_block, exponents, gains)
+        if norms is not None:
+            norms[rows] = block_norms
+        return
+    # The float32 fast path is accurate to float32 rounding, as the output
+    # is; norms returned to the caller are float64, so they get exact squares.
+    squares_dtype = block.dtype if norms is None else np.float64
+    sums = _sums_of_squares(block, squares_dtype)
+    low, high = _SAFE_SUMS[np.dtype(squares_dtype)]
+    if eps == 0 and max_norm is None and sums.min() >= low and sums.max() <= high:
+        # The common case, every row safe (False for NaN): one reciprocal each.
+        block_norms = np.sqrt(sums, out=sums)
+        if norms is not None:
+            norms[rows] = block_norms
+        factors = np.divide(1.0, block_norms, out=block_norms)
+        _scale_rows(block, out_block, factors.astype(block.dtype))
+        return
+    unsafe = np.flatnonzero(~((sums >= low) & (sums <= high)))
+    block_norms = np.sqrt(sums, out=sums)
+    exponents, gains = scale_parts(
+        np.zeros(n_rows, dtype=np.int64), block_norms, eps, max_norm
     )
-    _apply_row_scaling(block, out_block, exponents, gains)
+    if unsafe.size:
+        # Only these rows take the careful path.
+        starts = np.arange(0, unsafe.size * n_features, n_features)
+        exponents[unsafe], gains[unsafe], block_norms[unsafe] = segment_scaling(
+            _flat(block[unsafe]), starts, 2, eps, max_norm, with_norms=True
+        )
     if norms is not None:
         norms[rows] = block_norms
+    _apply_row_scaling(block, out_block, exponents, gains)
 
 
 def _run_row_blocks(task, n_samples, n_features):
@@ -235,7 +263,7 @@ def column_parts(X, p):
     def task(b):
         block = X[b * step : (b + 1) * step]
         n_rows = block.shape[0]
-        squares = float64_scratch(n_rows * n_features).reshape(n_rows, n_features)
+        squares = scratch_buffer(n_rows * n_features).reshape(n_rows, n_features)
         np.square(block, out=squares, dtype=np.float64)
         if block.dtype == np.float32:
             # Exact float32 squares: any float64 summation order is enough.

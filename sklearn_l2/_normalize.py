@@ -9,8 +9,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import FLOAT_DTYPES, check_array
+from sklearn.utils.validation import FLOAT_DTYPES, check_array, validate_data
 
 from . import _array_api, _dask, _dense, _sparse
 from ._segments import root, true_norms
@@ -46,17 +47,35 @@ def check_eps_max_norm(eps, max_norm):
         )
 
 
-def check_input(X, **check_params):
-    """Validate ``X`` like scikit-learn's scalers: floats kept, NaN allowed."""
+def check_input(X, *, estimator=None, reset=True, kernels_find_infinity=False):
+    """Validate ``X`` like scikit-learn's scalers: floats kept, NaN allowed.
+
+    With an ``estimator``, scikit-learn's ``validate_data`` also checks (or,
+    with ``reset``, records) the feature count and names. Infinity is
+    rejected with a ``ValueError``. With ``kernels_find_infinity``, dense
+    NumPy data are not scanned for it here: the kernels meet every infinite
+    entry while they compute the norms and raise the same error, which saves
+    a whole pass over the data. Callers pass it only where no data can be
+    overwritten before the norms are known (see :func:`prepare`). Every other
+    kind of input is checked here.
+    """
     if _dask.is_dask_array(X):
+        if estimator is not None:
+            # Check names and width only: converting would compute the array.
+            validate_data(estimator, X, reset=reset, skip_check_array=True)
         return _dask.check_input(X)
-    return check_array(
-        X,
-        accept_sparse=SPARSE_FORMATS,
-        dtype=_array_api.float_dtypes(X) or FLOAT_DTYPES,
-        ensure_all_finite="allow-nan",
-        **check_params,
-    )
+    params = {
+        "accept_sparse": SPARSE_FORMATS,
+        "dtype": _array_api.float_dtypes(X) or FLOAT_DTYPES,
+        "ensure_all_finite": False if kernels_find_infinity else "allow-nan",
+    }
+    if estimator is None:
+        validated = check_array(X, **params)
+    else:
+        validated = validate_data(estimator, X, reset=reset, **params)
+    if kernels_find_infinity and not isinstance(validated, np.ndarray):
+        assert_all_finite(validated, allow_nan=True)
+    return validated
 
 
 def shares_data(validated, original):
@@ -152,14 +171,20 @@ def norms_validated(X, p, axis):
     return true_norms(exponents, root(sums, p))
 
 
-def prepare(X, copy):
+def prepare(X, copy, axis, validate=check_input):
     """Validate user input; return ``(X, in_place)`` for the kernels.
 
     ``in_place`` is True when the validated array may be overwritten: it is a
     fresh conversion, or ``copy=False`` and the input itself can take it.
+    Infinity is left for the kernels to find unless they would overwrite the
+    user's data before meeting it: rows normalized in place (``axis=1``)
+    are written block by block, as their norms become known.
     """
-    validated = check_input(X)
-    return validated, writable_in_place(validated, X, copy)
+    validated = validate(X, kernels_find_infinity=True)
+    in_place = writable_in_place(validated, X, copy)
+    if axis == 1 and in_place and shares_data(validated, X):
+        assert_all_finite(validated, allow_nan=True)
+    return validated, in_place
 
 
 def writable_in_place(validated, original, copy):
@@ -253,7 +278,7 @@ def normalize(
     (array([[1.5, 2. ]]), array([5.]))
     """
     check_eps_max_norm(eps, max_norm)
-    X_valid, in_place = prepare(X, copy)
+    X_valid, in_place = prepare(X, copy, axis)
     result, norms_ = transform_validated(
         X_valid,
         p=resolve_p(norm),
@@ -301,4 +326,6 @@ def norms(X, norm="l2", *, axis=1):
     >>> norms(np.array([[1.0, -2.0, np.nan]]), norm="l1")
     array([3.])
     """
-    return norms_validated(check_input(X), resolve_p(norm), axis)
+    return norms_validated(
+        check_input(X, kernels_find_infinity=True), resolve_p(norm), axis
+    )

@@ -1,5 +1,7 @@
 """The :class:`L2Normalizer` estimator."""
 
+from functools import partial
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import (
@@ -9,7 +11,7 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from . import _array_api, _dask, _dense, _sparse
 from ._normalize import (
@@ -17,29 +19,15 @@ from ._normalize import (
     EPS_CONSTRAINT,
     MAX_NORM_CONSTRAINT,
     NORM_CONSTRAINT,
-    SPARSE_FORMATS,
     check_eps_max_norm,
+    check_input,
     compressed,
+    prepare,
     resolve_p,
     transform_validated,
     writable_in_place,
 )
 from ._segments import combine_parts, root, scale_parts, true_norms
-
-
-def _validate(estimator, X, *, reset):
-    if _dask.is_dask_array(X):
-        # Check names and width only: converting would compute the array.
-        validate_data(estimator, X, reset=reset, skip_check_array=True)
-        return _dask.check_input(X)
-    return validate_data(
-        estimator,
-        X,
-        reset=reset,
-        accept_sparse=SPARSE_FORMATS,
-        dtype=_array_api.float_dtypes(X) or FLOAT_DTYPES,
-        ensure_all_finite="allow-nan",
-    )
 
 
 def _column_statistics(X, p):
@@ -242,7 +230,11 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _partial_fit(self, X, reset):
         check_eps_max_norm(self.eps, self.max_norm)
-        X = _validate(self, X, reset=reset)
+        # With axis=0 the column norms are computed before anything else,
+        # so the kernels may be the ones to find infinity.
+        X = check_input(
+            X, estimator=self, reset=reset, kernels_find_infinity=self.axis == 0
+        )
         if self.axis == 1:
             return self
         p = resolve_p(self.norm)
@@ -272,7 +264,12 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         if self.axis == 0:
             check_is_fitted(self)
         copy = self.copy if copy is None else copy
-        validated = _validate(self, X, reset=False)
+        if self.axis == 1:
+            return prepare(
+                X, copy, 1, partial(check_input, estimator=self, reset=False)
+            )
+        # Features are scaled by learned norms: no kernel looks for infinity.
+        validated = check_input(X, estimator=self, reset=False)
         return validated, writable_in_place(validated, X, copy)
 
     def transform(self, X, copy=None):

@@ -23,6 +23,8 @@ The fast path is tried first; only the segments whose result is unsafe
 not a normal number in the output dtype) take the careful path.
 
 NaN is treated as a missing value: it is ignored when a norm is computed.
+Infinity is an error, raised by the careful path (:func:`careful_parts`),
+which every vector holding an infinite entry reaches.
 """
 
 import threading
@@ -49,16 +51,19 @@ LONG_CHUNK = 1 << 17
 _scratch = threading.local()
 
 
-def float64_scratch(n_entries, minimum=1 << 17):
-    """A per-thread float64 buffer of ``n_entries``, reused between calls.
+def scratch_buffer(n_entries, dtype=np.float64, minimum=1 << 17):
+    """A per-thread buffer of ``n_entries`` of ``dtype``, reused between calls.
 
-    Block kernels write their float64 squares here instead of allocating
-    (and page-faulting) a fresh block-sized array every time.
+    Block kernels write their squares here instead of allocating (and
+    page-faulting) a fresh block-sized array every time.
     """
-    buffer = getattr(_scratch, "buffer", None)
+    dtype = np.dtype(dtype)
+    buffers = getattr(_scratch, "buffers", None)
+    if buffers is None:
+        buffers = _scratch.buffers = {}
+    buffer = buffers.get(dtype)
     if buffer is None or buffer.shape[0] < n_entries:
-        buffer = np.empty(max(n_entries, minimum))
-        _scratch.buffer = buffer
+        buffer = buffers[dtype] = np.empty(max(n_entries, minimum), dtype=dtype)
     return buffer[:n_entries]
 
 
@@ -115,6 +120,13 @@ def unsafe_fast_sums(sums, p):
     return ~((sums >= _NORM_TINY) & (sums < np.inf)) & (sums != 0)
 
 
+def raise_infinity(dtype):
+    """Reject infinite input, in the words of scikit-learn's validation."""
+    raise ValueError(
+        f"Input contains infinity or a value too large for {np.dtype(dtype)!r}."
+    )
+
+
 @_quiet
 def careful_parts(values, starts, p):
     """Return ``(e, scaled_sums)`` of every segment, safely.
@@ -122,11 +134,16 @@ def careful_parts(values, starts, p):
     ``scaled_sums`` is ``sum(|x * 2**-e|**p)`` (``max`` for ``p=inf``) where
     ``2**(e-1) <= max|x| < 2**e``; missing values (NaN) are ignored. A segment
     with no non-zero entry gets ``e = 0`` and a sum of 0.
+
+    Every segment with an infinite entry fails the fast path's checks and
+    comes here, so this is where infinity is caught: a ``ValueError``.
     """
     magnitudes = np.abs(values).astype(np.float64)
     # fmax ignores NaN unless the whole segment is NaN; such a segment has no
     # observed value and counts as a zero vector.
     largest = np.fmax.reduceat(magnitudes, starts)
+    if np.isinf(largest).any():
+        raise_infinity(values.dtype)
     largest[np.isnan(largest)] = 0.0
     exponents = exponent_of(largest)
     lengths = segment_lengths(starts, values.shape[0])
@@ -312,7 +329,7 @@ def long_segment_parts(row, p):
         sums = np.empty(n_chunks)
 
         def fast(i):
-            squares = float64_scratch(chunks[i].stop - chunks[i].start)
+            squares = scratch_buffer(chunks[i].stop - chunks[i].start)
             np.square(row[chunks[i]], out=squares, dtype=np.float64)
             sums[i] = np.add.reduce(squares)
 
@@ -336,9 +353,7 @@ def long_segment_parts(row, p):
 
 
 def scale_long_segment(row, out_row, exponent, gain):
-    factors, unfolded = fold_factors(
-        np.array([exponent]), np.array([gain]), row.dtype
-    )
+    factors, unfolded = fold_factors(np.array([exponent]), np.array([gain]), row.dtype)
     _, chunks = _chunks(row.shape[0])
 
     def scale(i):

@@ -18,7 +18,6 @@ from ._segments import (
     combine_parts,
     entry_powers,
     fast_norms,
-    float64_scratch,
     fold_factors,
     gather_segments,
     long_segment_parts,
@@ -27,6 +26,7 @@ from ._segments import (
     root,
     scale_long_segment,
     scale_parts,
+    scratch_buffer,
     segment_scaling,
     true_norm_of,
     true_norms,
@@ -188,7 +188,7 @@ def _fast_l2_block(values, out, starts, counts, norms, first, last):
     Empty vectors are skipped by ``reduceat`` through their repeated start
     (their sum is discarded: ``np.repeat`` gives them no entry).
     """
-    squares = float64_scratch(values.shape[0])
+    squares = scratch_buffer(values.shape[0])
     np.square(values, out=squares, dtype=np.float64)
     nonempty = counts > 0
     all_nonempty = nonempty.all()

@@ -15,7 +15,15 @@ import pytest
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from sklearn_l2 import _dense, _parallel, _segments, _sparse, normalize
+from sklearn_l2 import (
+    L2Normalizer,
+    _dense,
+    _parallel,
+    _segments,
+    _sparse,
+    normalize,
+    norms,
+)
 
 TOLERANCE = {np.float32: 4e-6, np.float64: 4e-15}
 
@@ -81,8 +89,8 @@ def check_rows(X, Y, dtype):
 @pytest.mark.parametrize("n_features", [1, 7, 8, 33, 64, 95])
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_dense_blocks_and_threads(small_blocks, dtype, n_features, order):
-    # 301 rows: many blocks and an uneven last one; 33 and 95 features have
-    # no chunk divisor and take the pairwise branch, 64 the chunked one.
+    # 301 rows: many blocks and an uneven last one; 33 and 95 features are
+    # padded to whole groups of squares, 7 and 8 fit in one group.
     X = np.asarray(awkward_matrix(301, n_features, dtype), order=order)
     Y, norms = normalize(X, return_norm=True)
     check_rows(X, Y, dtype)
@@ -131,6 +139,86 @@ def test_long_float64_row_is_summed_accurately():
     row[0] = 3e4
     Y = normalize(row[None, :])
     assert abs(exact_norm(Y[0]) - 1.0) <= TOLERANCE[np.float64]
+
+
+@pytest.mark.parametrize("n_features", [17, 1000, 100_000])
+def test_float32_group_sums_stay_within_their_bound(n_features):
+    # float32 squares are added in float32 groups of 16: the norm must stay
+    # within 8 float32 rounding units, plus one for the final scaling. Equal
+    # entries make every rounding of a group sum go the same way.
+    rng = np.random.default_rng(4)
+    X = np.stack(
+        [
+            np.full(n_features, 0.1, dtype=np.float32),
+            rng.random(n_features, dtype=np.float32) + 0.5,
+        ]
+    )
+    Y = normalize(X)
+    errors = [abs(exact_norm(y) - 1.0) for y in Y]
+    assert max(errors) <= 9 * 2.0**-24
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_only_unsafe_rows_take_the_careful_path(monkeypatch, dtype):
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((50, 8)).astype(dtype)
+    X[[3, 40]] = 0.0
+    X[7] *= np.finfo(dtype).max / 4
+    segments = []
+    careful = _dense.segment_scaling
+
+    def spy(values, starts, *args, **kwargs):
+        segments.append(starts.shape[0])
+        return careful(values, starts, *args, **kwargs)
+
+    monkeypatch.setattr(_dense, "segment_scaling", spy)
+    Y = normalize(X)
+    assert segments == [3]
+    check_rows(X, Y, dtype)
+
+
+def with_infinity(dtype, n_features=12):
+    """Awkward rows, with one -inf in the last block and a NaN before it."""
+    X = awkward_matrix(200, n_features, dtype)
+    X[-3, 1] = -np.inf
+    return X
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("norm", ["l2", "l1", "max", 3])
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("copy", [True, False])
+def test_kernels_reject_infinity_and_leave_input_alone(
+    small_blocks, dtype, norm, axis, copy
+):
+    # Validation leaves infinity in dense data to the kernels; in place or
+    # not, the error comes before anything of the input is written.
+    X = with_infinity(dtype)
+    original = X.copy()
+    with pytest.raises(ValueError, match="Input contains infinity"):
+        normalize(X, norm=norm, axis=axis, copy=copy)
+    np.testing.assert_array_equal(X, original)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_norms_reject_infinity(small_blocks, axis):
+    with pytest.raises(ValueError, match="Input contains infinity"):
+        norms(with_infinity(np.float64), axis=axis)
+
+
+def test_long_rows_reject_infinity(small_blocks):
+    with pytest.raises(ValueError, match="Input contains infinity"):
+        normalize(with_infinity(np.float32, n_features=250))
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_estimator_rejects_infinity_in_fit_and_transform(small_blocks, axis):
+    X = with_infinity(np.float64)
+    clean = awkward_matrix(200, 12, np.float64)
+    with pytest.raises(ValueError, match="contains infinity"):
+        L2Normalizer(axis=axis).fit(X)
+    with pytest.raises(ValueError, match="contains infinity"):
+        L2Normalizer(axis=axis).fit(clean).transform(X)
 
 
 def sparse_awkward(fmt, dtype, seed=0):
