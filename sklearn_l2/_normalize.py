@@ -52,8 +52,9 @@ def check_input(X, *, estimator=None, reset=True, kernels_find_infinity=False):
 
     With an ``estimator``, scikit-learn's ``validate_data`` also checks (or,
     with ``reset``, records) the feature count and names. Infinity is
-    rejected with a ``ValueError``. With ``kernels_find_infinity``, dense
-    NumPy data are not scanned for it here: the kernels meet every infinite
+    rejected with a ``ValueError``. With ``kernels_find_infinity``, NumPy
+    arrays and canonical sparse matrices are not scanned for it here: the
+    kernels meet every infinite
     entry while they compute the norms and raise the same error, which saves
     a whole pass over the data. Callers pass it only where no data can be
     overwritten before the norms are known (see :func:`prepare`). Every other
@@ -73,9 +74,41 @@ def check_input(X, *, estimator=None, reset=True, kernels_find_infinity=False):
         validated = check_array(X, **params)
     else:
         validated = validate_data(estimator, X, reset=reset, **params)
-    if kernels_find_infinity and not isinstance(validated, np.ndarray):
-        assert_all_finite(validated, allow_nan=True)
+    if kernels_find_infinity and not _kernels_meet_every_value(validated):
+        _reject_infinity(validated)
     return validated
+
+
+def _reject_infinity(X):
+    """scikit-learn's finiteness check, without its warning for ``inf - inf``.
+
+    Its first pass sums the data; ``inf`` and ``-inf`` together make that
+    sum NaN with a RuntimeWarning before the ValueError that matters.
+    """
+    with np.errstate(invalid="ignore"):
+        assert_all_finite(X, allow_nan=True)
+
+
+def _kernels_meet_every_value(X):
+    """Whether the NumPy/SciPy kernels read every value of validated ``X``.
+
+    Not so for other array libraries (their kernels are their own), nor for
+    a sparse matrix with duplicate entries: summing ``inf`` and ``-inf``
+    duplicates would make a missing value of them.
+    """
+    if sp.issparse(X):
+        return X.has_canonical_format
+    return isinstance(X, np.ndarray)
+
+
+def _written_while_reading(X, axis):
+    """Whether the kernels write vectors out before reading all of ``X``.
+
+    Rows of a dense array and the major vectors of a CSR or CSC matrix are
+    scaled block by block as their norms become known; the other axis needs
+    every norm first.
+    """
+    return _row_kernels(X, axis) if sp.issparse(X) else axis == 1
 
 
 def shares_data(validated, original):
@@ -177,13 +210,16 @@ def prepare(X, copy, axis, validate=check_input):
     ``in_place`` is True when the validated array may be overwritten: it is a
     fresh conversion, or ``copy=False`` and the input itself can take it.
     Infinity is left for the kernels to find unless they would overwrite the
-    user's data before meeting it: rows normalized in place (``axis=1``)
-    are written block by block, as their norms become known.
+    user's data before meeting it (see :func:`_written_while_reading`).
     """
     validated = validate(X, kernels_find_infinity=True)
     in_place = writable_in_place(validated, X, copy)
-    if axis == 1 and in_place and shares_data(validated, X):
-        assert_all_finite(validated, allow_nan=True)
+    if (
+        in_place
+        and shares_data(validated, X)
+        and _written_while_reading(validated, axis)
+    ):
+        _reject_infinity(validated)
     return validated, in_place
 
 

@@ -200,6 +200,29 @@ def test_kernels_reject_infinity_and_leave_input_alone(
     np.testing.assert_array_equal(X, original)
 
 
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("copy", [True, False])
+def test_sparse_kernels_reject_infinity_and_leave_input_alone(
+    small_blocks, fmt, axis, copy
+):
+    X = sparse_awkward(fmt, np.float64)
+    X.data[-5] = np.inf
+    original = X.copy()
+    with pytest.raises(ValueError, match="Input contains infinity"):
+        normalize(X, axis=axis, copy=copy)
+    np.testing.assert_array_equal(X.data, original.data)
+
+
+def test_infinite_duplicates_are_not_summed_into_a_missing_value():
+    X = sp.csr_matrix(
+        (np.array([np.inf, -np.inf, 1.0]), np.array([0, 0, 1]), np.array([0, 3])),
+        shape=(1, 2),
+    )
+    with pytest.raises(ValueError, match="Input contains infinity"):
+        normalize(X)
+
+
 @pytest.mark.parametrize("axis", [0, 1])
 def test_norms_reject_infinity(small_blocks, axis):
     with pytest.raises(ValueError, match="Input contains infinity"):
