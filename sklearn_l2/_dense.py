@@ -231,6 +231,27 @@ def normalize_rows(X, out, p, eps, max_norm, with_norms):
     return norms
 
 
+def contains_infinity(X):
+    """Whether the 2-D float array ``X`` holds ``inf`` or ``-inf`` (NaN allowed).
+
+    Row blocks are summed on the thread pool (a sum is finite unless an entry
+    is inf or NaN, or it overflows); only blocks whose sum is not finite are
+    searched entry by entry.
+    """
+    found = []
+
+    def task(rows):
+        block = X[rows]
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.add.reduce(block, axis=None)):
+                return
+        if np.isinf(block).any():
+            found.append(rows)
+
+    _run_row_blocks(task, *X.shape)
+    return bool(found)
+
+
 def row_norms(X, p):
     """The float64 norm of every row of ``X``."""
     n_samples, n_features = X.shape

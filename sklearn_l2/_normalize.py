@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import FLOAT_DTYPES, check_array, validate_data
 
 from . import _array_api, _dask, _dense, _sparse
-from ._segments import root, true_norms
+from ._segments import raise_infinity, root, true_norms
 
 # Other sparse formats are converted to CSR (the first one) by validation.
 SPARSE_FORMATS = ("csr", "csc")
@@ -219,7 +219,9 @@ def prepare(X, copy, axis, validate=check_input):
         and shares_data(validated, X)
         and _written_while_reading(validated, axis)
     ):
-        _reject_infinity(validated)
+        data = validated.data[:, None] if sp.issparse(validated) else validated
+        if _dense.contains_infinity(data):
+            raise_infinity(validated.dtype)
     return validated, in_place
 
 

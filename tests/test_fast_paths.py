@@ -223,6 +223,15 @@ def test_infinite_duplicates_are_not_summed_into_a_missing_value():
         normalize(X)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_infinity_search_tells_overflow_and_nan_from_infinity(small_blocks, dtype):
+    X = awkward_matrix(200, 12, dtype)  # NaN, and blocks whose sum overflows
+    X[:, 0] = np.finfo(dtype).max
+    assert not _dense.contains_infinity(X)
+    X[-1, -1] = -np.inf
+    assert _dense.contains_infinity(X)
+
+
 @pytest.mark.parametrize("axis", [0, 1])
 def test_norms_reject_infinity(small_blocks, axis):
     with pytest.raises(ValueError, match="Input contains infinity"):
