@@ -78,7 +78,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     Unlike scikit-learn's normalizer, every finite input, from subnormal
     numbers to the largest floats, gives vectors of norm 1 to within a few
     rounding units: no row whose sum of squares overflows comes back as
-    zeros, and float32 data are accumulated in float64.
+    zeros, and long float32 rows keep float32 accuracy.
 
     Parameters
     ----------
@@ -133,8 +133,11 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     Notes
     -----
     For ``p`` in ``{1, 2}`` the power sum :math:`s = \\sum_i |x_i|^p` is first
-    accumulated in float64 with pairwise summation. Where it overflows, may
-    have lost accuracy to underflow, or holds a missing value, the vector is
+    accumulated directly: dense l2 rows add their squares in groups of at
+    most 16 (float32) or 32 (float64) terms and the group sums in float64,
+    everything else adds in float64 with pairwise summation. Where it
+    overflows, may have lost accuracy to underflow, or holds a missing value
+    (infinity is an error), the vector is
     scaled by the power of two :math:`2^{-e}` with
     :math:`2^{e-1} \\le \\max_i |x_i| < 2^e`, which is exact, and
 
