@@ -129,23 +129,32 @@ def _sums_of_squares(block, squares_dtype):
     return np.add.reduce(group_sums, axis=1)  # pairwise along each row
 
 
-def _safe_sum_range(dtype):
+def _safe_sum_range(squares_dtype, dtype):
     """Sums of squares whose fast norm and reciprocal are both trustworthy.
 
-    float64: the sum must not have underflowed (``>= _SUMSQ_TINY``) or
-    overflowed, and any such sum has a normal reciprocal root. float32: its
-    squares are formed in float32 and lose accuracy below ``2**-126``, by at
-    most ``2**-150`` each; above ``2**-100`` a row of a block (at most
-    :data:`BLOCK_ENTRIES` entries) cannot lose more than ``2**-33`` of its sum
-    that way, and every finite sum has a reciprocal root that is a normal
-    float32.
+    No square may have lost accuracy to underflow: float64 squares are
+    trusted from ``_SUMSQ_TINY``. float32 squares lose accuracy below
+    ``2**-126``, by at most ``2**-150`` each; from ``2**-100`` a row of a
+    block (at most :data:`BLOCK_ENTRIES` entries) cannot lose more than
+    ``2**-33`` of its sum that way. The sum must be finite, and
+    ``1 / sqrt(sum)`` must be a normal number of the output ``dtype``.
     """
-    if np.dtype(dtype) == np.float64:
-        return _SUMSQ_TINY, float(np.finfo(np.float64).max)
-    return 2.0**-100, (1.0 / float(np.finfo(dtype).tiny)) ** 2
+    underflow = _SUMSQ_TINY if np.dtype(squares_dtype) == np.float64 else 2.0**-100
+    if np.dtype(dtype) == np.float64:  # any such sum has a normal reciprocal root
+        return underflow, float(np.finfo(np.float64).max)
+    info = np.finfo(dtype)
+    return max(underflow, float(info.max) ** -2), float(info.tiny) ** -2
 
 
-_SAFE_SUMS = {np.dtype(t): _safe_sum_range(t) for t in (np.float32, np.float64)}
+_SQUARES_AND_OUTPUT = [
+    (np.float32, np.float32),
+    (np.float64, np.float32),
+    (np.float64, np.float64),
+]
+_SAFE_SUMS = {
+    (np.dtype(squares), np.dtype(out)): _safe_sum_range(squares, out)
+    for squares, out in _SQUARES_AND_OUTPUT
+}
 
 
 def _normalize_block(X, out, rows, p, eps, max_norm, norms):
@@ -166,7 +175,7 @@ def _normalize_block(X, out, rows, p, eps, max_norm, norms):
     # is; norms returned to the caller are float64, so they get exact squares.
     squares_dtype = block.dtype if norms is None else np.float64
     sums = _sums_of_squares(block, squares_dtype)
-    low, high = _SAFE_SUMS[np.dtype(squares_dtype)]
+    low, high = _SAFE_SUMS[np.dtype(squares_dtype), block.dtype]
     if eps == 0 and max_norm is None and sums.min() >= low and sums.max() <= high:
         # The common case, every row safe (False for NaN): one reciprocal each.
         block_norms = np.sqrt(sums, out=sums)

@@ -158,6 +158,16 @@ def test_float32_group_sums_stay_within_their_bound(n_features):
     assert max(errors) <= 9 * 2.0**-24
 
 
+@pytest.mark.parametrize("value", [1e-44, 1e-30, 3e18, 3e38])
+def test_float32_extremes_with_norms_returned(value):
+    # Returning norms forms float64 squares: the reciprocal of their root
+    # must still be a normal float32 for the fast path to use it.
+    X = np.full((3, 2), value, dtype=np.float32)
+    Y, returned = normalize(X, return_norm=True)
+    check_rows(X, Y, np.float32)
+    np.testing.assert_allclose(returned, exact_row_norms(X), rtol=1e-15)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_only_unsafe_rows_take_the_careful_path(monkeypatch, dtype):
     rng = np.random.default_rng(5)
