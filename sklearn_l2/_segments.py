@@ -222,21 +222,36 @@ def scale_parts(exponents, scaled_norms, eps, max_norm):
     with ``max_norm`` only vectors longer than ``max_norm`` are shortened to
     it. Vectors left as they are (zero vectors, short vectors under
     ``max_norm``) get ``e = 0`` and ``g = 1``.
+
+    Norms, ``eps`` and ``max_norm`` are compared and divided as mantissas in
+    ``[0.5, 1)`` and exponents, exactly: no quotient of two far-apart
+    magnitudes is ever formed in float64, where it could overflow or lose its
+    precision as a subnormal number. The gains lie in ``(0.5, 2]``.
     """
-    exponents = np.array(exponents, dtype=np.int64)
-    scaled_norms = np.asarray(scaled_norms, dtype=np.float64)
-    gains = np.ones_like(scaled_norms)
+    mantissas, shifts = np.frexp(np.asarray(scaled_norms, dtype=np.float64))
+    exponents = np.asarray(exponents, dtype=np.int64) + shifts
+    nonzero = mantissas > 0
+    gains = np.ones_like(mantissas)
     if max_norm is None:
-        divisor = scaled_norms
+        gains[nonzero] = 1.0 / mantissas[nonzero]
         if eps > 0:
-            divisor = np.maximum(divisor, np.ldexp(eps, -exponents))
-        active = divisor > 0
-        gains[active] = 1.0 / divisor[active]
+            m_eps, e_eps = np.frexp(float(eps))
+            by_eps = nonzero & _greater(m_eps, e_eps, mantissas, exponents)
+            exponents[by_eps] = e_eps
+            gains[by_eps] = 1.0 / m_eps
+        active = nonzero
     else:
-        active = scaled_norms > np.ldexp(float(max_norm), -exponents)
-        gains[active] = max_norm / scaled_norms[active]
+        m_max, e_max = np.frexp(float(max_norm))
+        active = nonzero & _greater(mantissas, exponents, m_max, e_max)
+        gains[active] = m_max / mantissas[active]
+        exponents[active] -= e_max
     exponents[~active] = 0
     return exponents, gains
+
+
+def _greater(m1, e1, m2, e2):
+    """``m1 * 2**e1 > m2 * 2**e2`` for mantissas in ``[0.5, 1)`` (or 0)."""
+    return (e1 > e2) | ((e1 == e2) & (m1 > m2))
 
 
 @_quiet

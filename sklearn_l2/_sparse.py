@@ -271,7 +271,10 @@ def _minor_sums(X, p, with_counts):
         part = slice(t * step, (t + 1) * step)
         idx = indices[part]
         if p == np.inf:
-            np.maximum.at(sums[t], idx, np.abs(data[part]))
+            # A missing value makes its vector's maximum NaN: the careful
+            # path then recomputes it, so NumPy's warning says nothing new.
+            with np.errstate(invalid="ignore"):
+                np.maximum.at(sums[t], idx, np.abs(data[part]))
         else:
             sums[t] = np.bincount(
                 idx, weights=entry_powers(data[part], p), minlength=n_minor
