@@ -100,16 +100,24 @@ def random_csr(n_rows, n_cols, per_row, rng, dtype=np.float64):
 def run_case(name, X, methods, floor, repeats, in_place=False):
     """Time every method on ``X``; return the case's result dict."""
     nbytes = _nbytes(X)
-    times, peaks = {}, {}
+    timed = {
+        label: fn
+        for label, fn in [("floor", floor), *methods.items()]
+        if fn is not None
+    }
     backup = X.copy() if in_place else None
-    for label, fn in [("floor", floor), *methods.items()]:
-        if fn is None:
-            continue
+    samples = {label: [] for label in timed}
+    for fn in timed.values():
         fn()  # warm-up (thread pools, caches)
-        times[label] = median_time(fn, repeats)
-        peaks[label] = peak_extra_bytes(fn)
-        if in_place:
-            np.copyto(X, backup)
+    # Rounds that take every method in turn: a change in the machine's load
+    # during the case touches all of them alike.
+    for _ in range(repeats):
+        for label, fn in timed.items():
+            samples[label].append(median_time(fn, 1))
+            if in_place:  # every method starts from the same data
+                np.copyto(X, backup)
+    times = {label: statistics.median(v) for label, v in samples.items()}
+    peaks = {label: peak_extra_bytes(fn) for label, fn in timed.items()}
     del backup
     row = {
         "case": name,
@@ -246,9 +254,7 @@ def small_cases(sizes, rng):
             "dtype": "float64",
             "bytes": X.nbytes,
             "median_s": times,
-            "peak_extra_bytes": {
-                k: peak_extra_bytes(fn) for k, fn in methods.items()
-            },
+            "peak_extra_bytes": {k: peak_extra_bytes(fn) for k, fn in methods.items()},
             "gb_per_s": {k: 2 * X.nbytes / t / 1e9 for k, t in times.items()},
             "speedup_vs_sklearn": times["sklearn"] / times["sklearn_l2"],
             "vs_floor": times["sklearn_l2"] / times["floor"],
