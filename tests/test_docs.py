@@ -199,19 +199,20 @@ def test_benchmarks_page_picks_up_results(tmp_path):
         "# pkg\n\n## Speed\n\nMeasured on a laptop.\n\n| case | ratio |\n"
         "| --- | --- |\n| dense | 3.1 |\n\n### Detail\n\nmore\n\n## Other\n\nno\n"
     )
-    bench = tmp_path / "benchmarks"
-    bench.mkdir()
-    (bench / "results.json").write_text("{}")
-    (bench / "results.png").write_bytes(b"\x89PNG\r\n")
+    # Where benchmarks/bench_normalize.py writes by default.
+    results = tmp_path / "benchmarks" / "results"
+    results.mkdir(parents=True)
+    (results / "bench_normalize.json").write_text("{}")
+    (results / "bench_normalize.png").write_bytes(b"\x89PNG\r\n")
     generated = tmp_path / "_generated"
     generated.mkdir()
     write_benchmarks(generated, tmp_path)
     page = (generated / "benchmarks.md").read_text()
     assert "| dense | 3.1 |" in page and "### Detail" in page
     assert "no\n" not in page  # the next section of the README stays out
-    assert "/_generated/benchmarks/results.png" in page
-    assert "/_generated/benchmarks/results.json" in page
-    assert (generated / "benchmarks" / "results.png").exists()
+    assert "/_generated/benchmarks/bench_normalize.png" in page
+    assert "/_generated/benchmarks/bench_normalize.json" in page
+    assert (generated / "benchmarks" / "bench_normalize.png").exists()
 
 
 def test_benchmarks_page_without_results(tmp_path):

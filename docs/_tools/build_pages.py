@@ -235,13 +235,9 @@ def write_benchmarks(generated, repo):
             ":::{note}\nThe README has no speed table yet: it will appear here, "
             "from the README's *Speed* section, at the next build.\n:::\n"
         )
-    bench = repo / "benchmarks"
-    found = (
-        sorted(p for ext in ("png", "svg") for p in bench.glob(f"results*.{ext}"))
-        if bench.is_dir()
-        else []
-    )
-    data = sorted(bench.glob("results*.json")) if bench.is_dir() else []
+    results = repo / "benchmarks" / "results"  # where the command writes
+    found = sorted(p for ext in ("png", "svg") for p in results.glob(f"*.{ext}"))
+    data = sorted(results.glob("*.json"))
     if found:
         parts.append("\n## Plots\n")
     for path in found:
@@ -249,17 +245,17 @@ def write_benchmarks(generated, repo):
         parts.append(
             f"\n```{{figure}} /_generated/benchmarks/{path.name}\n"
             f":alt: benchmark plot {path.name}\n:width: 100%\n\n"
-            f"`benchmarks/{path.name}`\n```\n"
+            f"`benchmarks/results/{path.name}`\n```\n"
         )
     for path in data:
         _write_bytes(out / path.name, path.read_bytes())
         parts.append(
-            f"\nThe raw measurements: {{download}}`benchmarks/{path.name} "
+            f"\nThe raw measurements: {{download}}`benchmarks/results/{path.name} "
             f"</_generated/benchmarks/{path.name}>`.\n"
         )
     if not found and not data:
         parts.append(
-            "\n:::{note}\nNo `benchmarks/results.*` files were found when these "
+            "\n:::{note}\nNo `benchmarks/results/` files were found when these "
             f"pages were built. Run `{BENCH_COMMAND}` to produce them.\n:::\n"
         )
     for stale in out.iterdir():
