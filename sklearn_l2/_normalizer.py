@@ -231,6 +231,46 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         return self._partial_fit(X, reset=not hasattr(self, "n_features_in_"))
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit to ``X`` and return it transformed, validating ``X`` only once.
+
+        The result is that of ``fit(X).transform(X)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_tr : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            The normalized data, of the input's float dtype.
+        """
+        self._reset()
+        check_eps_max_norm(self.eps, self.max_norm)
+        validate = partial(check_input, estimator=self, reset=True)
+        if self.axis == 1:
+            X_valid, in_place = prepare(X, self.copy, 1, validate)
+            result, _ = transform_validated(
+                X_valid,
+                p=resolve_p(self.norm),
+                axis=1,
+                eps=self.eps,
+                max_norm=self.max_norm,
+                in_place=in_place,
+                with_norms=False,
+            )
+            return result
+        # The column norms are computed before anything is written, so the
+        # kernels may be the ones to find infinity.
+        X_valid = validate(X, kernels_find_infinity=True)
+        self._learn_norms(X_valid)
+        in_place = writable_in_place(X_valid, X, self.copy)
+        return self._scale_features(X_valid, in_place, *self._scaling)
+
     def _partial_fit(self, X, reset):
         check_eps_max_norm(self.eps, self.max_norm)
         # With axis=0 the column norms are computed before anything else,
@@ -238,8 +278,12 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = check_input(
             X, estimator=self, reset=reset, kernels_find_infinity=self.axis == 0
         )
-        if self.axis == 1:
-            return self
+        if self.axis == 0:
+            self._learn_norms(X)
+        return self
+
+    def _learn_norms(self, X):
+        """Add validated ``X`` to the column norms (``axis=0``)."""
         p = resolve_p(self.norm)
         exponents, sums, seen = _column_statistics(X, p)
         if hasattr(self, "_state"):
@@ -260,7 +304,6 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             # state used by transform stays on the host.
             for name in ("norms_", "scale_", "n_samples_seen_"):
                 setattr(self, name, _array_api.to_device(X, getattr(self, name)))
-        return self
 
     def _prepared(self, X, copy):
         check_eps_max_norm(self.eps, self.max_norm)

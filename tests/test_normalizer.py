@@ -183,3 +183,53 @@ def test_tags(axis):
 def test_eps_with_max_norm_is_an_error_at_transform_without_fit(rng):
     with pytest.raises(ValueError, match="has no effect when max_norm"):
         L2Normalizer(eps=0.1, max_norm=1.0).transform(rng.standard_normal((3, 2)))
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix, sp.csc_matrix])
+def test_fit_transform_equals_fit_then_transform(rng, axis, container):
+    X = container(sparse_random(rng, (30, 7)).toarray())
+    fitted = L2Normalizer(axis=axis).fit(X)
+    together = L2Normalizer(axis=axis)
+    result = together.fit_transform(X)
+    expected = fitted.transform(X)
+    if sp.issparse(X):
+        assert result.format == X.format
+        result, expected = result.toarray(), expected.toarray()
+    assert_array_equal(result, expected)
+    assert together.n_features_in_ == 7
+    if axis == 0:
+        assert_array_equal(together.norms_, fitted.norms_)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_fit_transform_validates_once(rng, axis, monkeypatch):
+    from sklearn_l2 import _normalizer
+
+    calls = []
+    check_input = _normalizer.check_input
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs)
+        return check_input(*args, **kwargs)
+
+    monkeypatch.setattr(_normalizer, "check_input", counting)
+    L2Normalizer(axis=axis).fit_transform(rng.standard_normal((5, 3)))
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_fit_transform_in_place_with_infinity_leaves_input_alone(axis):
+    X = np.array([[1.0, 2.0], [3.0, np.inf]])
+    original = X.copy()
+    with pytest.raises(ValueError, match="contains infinity"):
+        L2Normalizer(axis=axis, copy=False).fit_transform(X)
+    assert_array_equal(X, original)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_fit_transform_copy_false_normalizes_in_place(rng, axis):
+    X = rng.standard_normal((6, 3))
+    expected = L2Normalizer(axis=axis).fit_transform(X)
+    assert L2Normalizer(axis=axis, copy=False).fit_transform(X) is X
+    assert_array_equal(X, expected)
