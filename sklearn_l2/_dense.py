@@ -28,19 +28,18 @@ from ._segments import (
     unsafe_fast_sums,
 )
 
-# Number of entries processed at once: 128k entries (1 MiB of float64
-# squares) stay near the 1 MiB L2 cache of the development machine and are
-# large enough that the ~15 NumPy calls per block cost little. Measured there
-# (single thread): 8k-32k blocks were 1.2-3x slower, 64k about the same.
-BLOCK_ENTRIES = 1 << 17
+# Number of entries processed at once: 256k entries (1 MiB of float32, 2 MiB
+# of float64) stay in the shared L3 cache of the development machine, and a
+# block is long enough that the Python work between NumPy calls, done under
+# the GIL, leaves two threads free to run in parallel. Measured there with 2
+# threads (2e6 x 64, 2e4 x 1e4, 1e7 x 8, in place): 128k blocks were 1.0-1.4x
+# slower, 512k blocks 1.0-1.4x slower too (their per-block temporaries
+# are no longer reused by the allocator), 32k-64k blocks up to 3x slower.
+BLOCK_ENTRIES = 1 << 18
 
 # Inputs with fewer entries than this are processed by the calling thread
 # alone: starting threads would cost more than it saves.
 PARALLEL_MIN_ENTRIES = 1 << 20
-
-# Rows narrower than this are scaled through a repeated factor array: NumPy's
-# broadcast multiply pays a loop call per row, which dominates on short rows.
-NARROW_ROW = 128
 
 # Any summation order of k positive terms errs by at most (k-1) units of
 # rounding of the dtype that adds them. Squares are added by BLAS (fast, in
@@ -84,13 +83,13 @@ def _apply_row_scaling(block, out_block, exponents, gains):
 
 
 def _scale_rows(block, out_block, factors):
-    """``out_block[i] = block[i] * factors[i]`` (factors of the block's dtype)."""
-    n_rows, n_features = block.shape
-    if n_features < NARROW_ROW:
-        expanded = np.repeat(factors, n_features).reshape(n_rows, n_features)
-        np.multiply(block, expanded, out=out_block)
-    else:
-        np.multiply(block, factors[:, None], out=out_block)
+    """``out_block[i] = block[i] * factors[i]`` (factors of the block's dtype).
+
+    A broadcast multiply: on narrow rows ``np.repeat`` of the factors and a
+    plain multiply is a little faster in one thread, but ``np.repeat`` holds
+    the GIL, and the threads then wait for each other.
+    """
+    np.multiply(block, factors[:, None], out=out_block)
 
 
 # BLAS may turn an infinite square into NaN (inf - inf inside its kernel):
@@ -136,7 +135,7 @@ def _safe_sum_range(squares_dtype, dtype):
     trusted from ``_SUMSQ_TINY``. float32 squares lose accuracy below
     ``2**-126``, by at most ``2**-150`` each; from ``2**-100`` a row of a
     block (at most :data:`BLOCK_ENTRIES` entries) cannot lose more than
-    ``2**-33`` of its sum that way. The sum must be finite, and
+    ``2**-32`` of its sum that way. The sum must be finite, and
     ``1 / sqrt(sum)`` must be a normal number of the output ``dtype``.
     """
     underflow = _SUMSQ_TINY if np.dtype(squares_dtype) == np.float64 else 2.0**-100
