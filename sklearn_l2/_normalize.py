@@ -50,13 +50,24 @@ def check_input(X, **check_params):
     """Validate ``X`` like scikit-learn's scalers: floats kept, NaN allowed."""
     if _dask.is_dask_array(X):
         return _dask.check_input(X)
-    return check_array(
-        X,
-        accept_sparse=SPARSE_FORMATS,
-        dtype=_array_api.float_dtypes(X) or FLOAT_DTYPES,
-        ensure_all_finite="allow-nan",
-        **check_params,
-    )
+    with quiet_finiteness_check():
+        return check_array(
+            X,
+            accept_sparse=SPARSE_FORMATS,
+            dtype=_array_api.float_dtypes(X) or FLOAT_DTYPES,
+            ensure_all_finite="allow-nan",
+            **check_params,
+        )
+
+
+def quiet_finiteness_check():
+    """Silence NumPy while scikit-learn checks that the input is finite.
+
+    The check first sums the whole array; finite values near the largest
+    float can add up to ``inf - inf``, which NumPy reports as an invalid
+    operation, before the exact entry-by-entry check clears the input.
+    """
+    return np.errstate(over="ignore", invalid="ignore")
 
 
 def shares_data(validated, original):
@@ -84,6 +95,12 @@ def compressed(X, owned):
         if not owned:
             X = X.copy()
         X.sum_duplicates()
+        if np.isinf(X.data).any():
+            raise ValueError(
+                "Input contains infinity once its duplicate entries are added "
+                f"up: their sum exceeds the largest {X.dtype} value. Rescale "
+                "the data, or convert it to float64 before normalizing."
+            )
         return X, True
     return X, owned
 

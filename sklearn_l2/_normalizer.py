@@ -20,6 +20,7 @@ from ._normalize import (
     SPARSE_FORMATS,
     check_eps_max_norm,
     compressed,
+    quiet_finiteness_check,
     resolve_p,
     transform_validated,
     writable_in_place,
@@ -32,14 +33,15 @@ def _validate(estimator, X, *, reset):
         # Check names and width only: converting would compute the array.
         validate_data(estimator, X, reset=reset, skip_check_array=True)
         return _dask.check_input(X)
-    return validate_data(
-        estimator,
-        X,
-        reset=reset,
-        accept_sparse=SPARSE_FORMATS,
-        dtype=_array_api.float_dtypes(X) or FLOAT_DTYPES,
-        ensure_all_finite="allow-nan",
-    )
+    with quiet_finiteness_check():
+        return validate_data(
+            estimator,
+            X,
+            reset=reset,
+            accept_sparse=SPARSE_FORMATS,
+            dtype=_array_api.float_dtypes(X) or FLOAT_DTYPES,
+            ensure_all_finite="allow-nan",
+        )
 
 
 def _column_statistics(X, p):
@@ -54,10 +56,7 @@ def _column_parts(X, p):
     """Overflow-safe ``(e, s)`` power sums of every column of validated ``X``."""
     if not sp.issparse(X):
         return _dense.column_parts(X, p)
-    X = X.tocsc()
-    if not X.has_canonical_format:
-        X = X.copy()  # fit never writes to the user's data
-        X.sum_duplicates()
+    X, _ = compressed(X.tocsc(), owned=False)  # fit never writes to the data
     return _sparse.major_parts(X, p)
 
 
