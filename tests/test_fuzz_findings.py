@@ -61,3 +61,25 @@ def test_max_norm_of_sparse_vectors_with_missing_values_raises_no_warning(fmt, a
         warnings.simplefilter("error")
         result = norms(X, "max", axis=axis)
     np.testing.assert_array_equal(result, [2.0, 1.0] if axis == 0 else [1.0, 2.0])
+
+
+# FAILS (reported, not fixed here): with eps far above a tiny vector's norm,
+# sklearn_l2/_segments.py scale_parts computes eps in the vector's scaled
+# space as np.ldexp(eps, -e), which overflows to inf; the gain 1/inf = 0
+# zeroes the vector instead of dividing it by eps.
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix, sp.csc_matrix])
+def test_tiny_vector_divided_by_a_much_larger_eps_is_not_zeroed(axis, container):
+    X = container(np.array([[1e-300]]))
+    result = normalize(X, eps=1e10, axis=axis)
+    result = result.toarray() if sp.issparse(result) else result
+    np.testing.assert_array_equal(result, [[1e-300 / 1e10]])
+
+
+def test_eps_far_above_a_tiny_feature_norm_gives_a_finite_scale():
+    # FAILS (reported, not fixed here): the same overflow in scale_parts
+    # makes L2Normalizer(axis=0).fit divide by a zero gain for scale_.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaler = L2Normalizer(axis=0, eps=4.0).fit([[1.68e-308]])
+    np.testing.assert_array_equal(scaler.scale_, [4.0])
