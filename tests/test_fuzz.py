@@ -379,15 +379,17 @@ def scalings(draw):
     return 0.0, None
 
 
-def assert_matches_reference(Y, expected, dtype):
+def assert_matches_reference(Y, expected, dtype, max_norm=None):
     """``Y`` equals the reference up to rounding in ``dtype``."""
     dense = as_array(Y).astype(np.float64)
     assert_array_equal(np.isnan(dense), np.isnan(expected), err_msg="NaN positions")
     rounded = expected.astype(dtype).astype(np.float64)
     # A subnormal output carries an absolute error of a few units of the
     # smallest subnormal: the vector may be scaled by a power of two into the
-    # subnormal range first, then multiplied by a gain below 4.
-    atol = 8 * float(np.finfo(dtype).smallest_subnormal)
+    # subnormal range first, then multiplied by a gain below 4 (below
+    # 2 * max_norm with a max_norm): tiny next to the vector's norm.
+    gain = 2 * max(2.0, max_norm or 0.0)
+    atol = 2 * gain * float(np.finfo(dtype).smallest_subnormal)
     assert_allclose(dense, rounded, rtol=OUTPUT_RTOL[dtype], atol=atol)
 
 
@@ -400,7 +402,7 @@ def test_normalize_matches_reference(case, norm, axis, scaling):
     expected = reference_normalize(dense_values(case), NORMS[norm], axis, eps, max_norm)
     with built(case) as (X, _):
         Y = normalize(X, norm, axis=axis, eps=eps, max_norm=max_norm)
-    assert_matches_reference(Y, expected, output_dtype(case))
+    assert_matches_reference(Y, expected, output_dtype(case), max_norm)
 
 
 @given(cases(), norm_names, axes)
@@ -536,7 +538,7 @@ def test_estimator_matches_reference(case, norm, axis, scaling):
     with built(case) as (X, _):
         est = L2Normalizer(norm, axis=axis, eps=eps, max_norm=max_norm)
         Y = est.fit(X).transform(X)
-    assert_matches_reference(Y, expected, output_dtype(case))
+    assert_matches_reference(Y, expected, output_dtype(case), max_norm)
 
 
 @given(cases(), norm_names)
