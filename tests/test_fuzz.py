@@ -393,6 +393,18 @@ def assert_matches_reference(Y, expected, dtype, max_norm=None):
     assert_allclose(dense, rounded, rtol=OUTPUT_RTOL[dtype], atol=atol)
 
 
+def assert_norms_match(result, expected, dtype):
+    """Norms equal the reference up to a few rounding units.
+
+    A true norm within those units of the largest float may round up past
+    it: inf is then accepted.
+    """
+    rtol = NORMS_RTOL.get(dtype, NORMS_RTOL[np.float64])
+    top = np.finfo(np.float64).max * (1 - rtol)
+    rounded_up = np.isinf(result) & (expected >= top)
+    assert_allclose(result[~rounded_up], expected[~rounded_up], rtol=rtol, atol=0)
+
+
 # --- normalize --------------------------------------------------------------
 
 
@@ -477,7 +489,7 @@ def test_copy_false_overwrites_only_the_documented_inputs(case, axis):
         if in_place_case(case):
             assert_array_equal(as_array(X), as_array(Y))
             data = (lambda A: A.data) if case.is_sparse else (lambda A: A)
-            assert np.shares_memory(data(X), data(Y))
+            assert data(X).size == 0 or np.shares_memory(data(X), data(Y))
         else:
             assert snapshot(owner) == before
 
@@ -516,8 +528,7 @@ def test_norms_match_reference(case, norm, axis):
     with built(case) as (X, _):
         result = norms(X, norm, axis=axis)
     assert result.dtype == np.float64
-    rtol = NORMS_RTOL.get(case.dtype.type, NORMS_RTOL[np.float64])
-    assert_allclose(result, expected, rtol=rtol, atol=0)
+    assert_norms_match(result, expected, case.dtype.type)
 
 
 @given(cases(), norm_names, axes)
@@ -546,8 +557,7 @@ def test_estimator_learns_the_reference_feature_norms(case, norm):
     expected = reference_norms(dense_values(case), NORMS[norm], axis=0)
     with built(case) as (X, _):
         est = L2Normalizer(norm, axis=0).fit(X)
-    rtol = NORMS_RTOL.get(case.dtype.type, NORMS_RTOL[np.float64])
-    assert_allclose(est.norms_, expected, rtol=rtol, atol=0)
+    assert_norms_match(est.norms_, expected, case.dtype.type)
 
 
 @given(cases(), norm_names, axes)
@@ -558,4 +568,4 @@ def test_estimator_copy_false_matches_normalize(case, norm, axis):
     with built(case) as (X, _):
         est = L2Normalizer(norm, axis=axis, copy=False).fit(X)
         Y = est.transform(X)
-    assert_array_equal(as_array(Y), expected)
+    assert_matches_reference(Y, expected, output_dtype(case))
