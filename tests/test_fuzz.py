@@ -17,6 +17,7 @@ to see how many examples ran.
 
 import contextlib
 import pickle
+import re
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -146,6 +147,8 @@ def matrices(draw, dtypes=FLOATS + NON_FLOATS, shape=shapes):
         values = _float_values(rng, dtype, shape, magnitudes)
     else:
         values = _integer_values(rng, dtype, shape, draw(st.booleans()))
+    if values.size == 0:
+        return values
     density = draw(st.sampled_from([0.0, 0.05, 0.3, 1.0]))
     values[rng.random(shape) >= density] = 0
     empty_share = draw(st.sampled_from([0.0, 0.0, 0.2]))
@@ -256,7 +259,8 @@ def _sparse(case):
             X = coo
         elif case.layout == "bsr":
             divisors = [
-                [d for d in range(1, n + 1) if n % d == 0] for n in case.values.shape
+                [d for d in range(1, n + 1) if n % d == 0] or [1]
+                for n in case.values.shape
             ]
             blocksize = tuple(int(rng.choice(d)) for d in divisors)
             X = coo.tobsr(blocksize=blocksize)
@@ -517,6 +521,32 @@ def test_copy_false_rejects_read_only_input(case):
     assume(not case.is_sparse or np.any(case.values != 0))
     with built(case) as (X, _), pytest.raises(ValueError, match="read-only"):
         normalize(X, copy=False)
+
+
+empty_shapes = st.one_of(
+    st.tuples(st.just(0), st.integers(0, 5)), st.tuples(st.integers(1, 5), st.just(0))
+)
+
+
+@given(
+    cases(
+        layouts=tuple(layout for layout in DENSE_LAYOUTS if layout != "memmap")
+        + SPARSE_FORMATS,
+        values=matrices(FLOATS[1:] + NON_FLOATS, shape=empty_shapes),
+    ),
+    st.sampled_from(["normalize", "norms", "L2Normalizer"]),
+)
+def test_matrices_without_rows_or_columns_are_rejected(case, call):
+    # Documented in the catalogue of bad inputs (docs/bad_inputs.csv).
+    functions = {
+        "normalize": normalize,
+        "norms": norms,
+        "L2Normalizer": lambda X: L2Normalizer().fit(X),
+    }
+    with built(case) as (X, _), pytest.raises(ValueError) as caught:
+        functions[call](X)
+    # A list without rows is a 1-D array to NumPy.
+    assert re.search(r"0 sample|0 feature|Expected 2D array", str(caught.value))
 
 
 # --- norms ------------------------------------------------------------------
