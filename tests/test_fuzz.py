@@ -473,14 +473,21 @@ def test_normalize_keeps_the_sparsity_structure(case, axis):
     assert _stored_positions(Y) == stored
 
 
-@given(cases(), norm_names, axes, st.booleans())
-def test_copy_true_leaves_the_input_unchanged(case, norm, axis, estimator):
+# Every public entry point with its default copy=True (norms never copies).
+DEFAULT_CALLS = {
+    "normalize": lambda X, norm, axis: normalize(X, norm, axis=axis, return_norm=True),
+    "norms": lambda X, norm, axis: norms(X, norm, axis=axis),
+    "L2Normalizer": lambda X, norm, axis: (
+        L2Normalizer(norm, axis=axis).fit(X).transform(X)
+    ),
+}
+
+
+@given(cases(), norm_names, axes, st.sampled_from(list(DEFAULT_CALLS)))
+def test_copy_true_leaves_the_input_unchanged(case, norm, axis, call):
     with built(case) as (X, owner):
         before = snapshot(owner)
-        if estimator:
-            L2Normalizer(norm, axis=axis).fit_transform(X)
-        else:
-            normalize(X, norm, axis=axis, return_norm=True)
+        DEFAULT_CALLS[call](X, norm, axis)
         assert snapshot(owner) == before
 
 
