@@ -33,7 +33,7 @@ except ImportError:  # the test extra is not installed
 else:
     _slow_data = [HealthCheck.too_slow, HealthCheck.data_too_large]
     settings.register_profile(
-        "ci", max_examples=30, deadline=None, suppress_health_check=_slow_data
+        "ci", max_examples=60, deadline=None, suppress_health_check=_slow_data
     )
     settings.register_profile(
         "long", max_examples=4000, deadline=None, suppress_health_check=_slow_data
