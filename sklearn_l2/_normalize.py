@@ -70,22 +70,30 @@ def check_input(X, *, estimator=None, reset=True, kernels_find_infinity=False):
         "dtype": _array_api.float_dtypes(X) or FLOAT_DTYPES,
         "ensure_all_finite": False if kernels_find_infinity else "allow-nan",
     }
-    if estimator is None:
-        validated = check_array(X, **params)
-    else:
-        validated = validate_data(estimator, X, reset=reset, **params)
+    with quiet_finiteness_check():
+        if estimator is None:
+            validated = check_array(X, **params)
+        else:
+            validated = validate_data(estimator, X, reset=reset, **params)
     if kernels_find_infinity and not _kernels_meet_every_value(validated):
         _reject_infinity(validated)
     return validated
 
 
-def _reject_infinity(X):
-    """scikit-learn's finiteness check, without its warning for ``inf - inf``.
+def quiet_finiteness_check():
+    """Silence NumPy while scikit-learn checks that the input is finite.
 
-    Its first pass sums the data; ``inf`` and ``-inf`` together make that
-    sum NaN with a RuntimeWarning before the ValueError that matters.
+    The check first sums the whole array; finite values near the largest
+    float can add up to ``inf - inf`` (as can ``inf`` and ``-inf``), which
+    NumPy reports as an invalid operation before the exact entry-by-entry
+    check decides.
     """
-    with np.errstate(invalid="ignore"):
+    return np.errstate(over="ignore", invalid="ignore")
+
+
+def _reject_infinity(X):
+    """scikit-learn's finiteness check (NaN allowed), without NumPy's noise."""
+    with quiet_finiteness_check():
         assert_all_finite(X, allow_nan=True)
 
 
@@ -136,6 +144,12 @@ def compressed(X, owned):
         if not owned:
             X = X.copy()
         X.sum_duplicates()
+        if np.isinf(X.data).any():
+            raise ValueError(
+                "Input contains infinity once its duplicate entries are added "
+                f"up: their sum exceeds the largest {X.dtype} value. Rescale "
+                "the data, or convert it to float64 before normalizing."
+            )
         return X, True
     return X, owned
 

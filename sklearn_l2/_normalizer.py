@@ -42,10 +42,7 @@ def _column_parts(X, p):
     """Overflow-safe ``(e, s)`` power sums of every column of validated ``X``."""
     if not sp.issparse(X):
         return _dense.column_parts(X, p)
-    X = X.tocsc()
-    if not X.has_canonical_format:
-        X = X.copy()  # fit never writes to the user's data
-        X.sum_duplicates()
+    X, _ = compressed(X.tocsc(), owned=False)  # fit never writes to the data
     return _sparse.major_parts(X, p)
 
 

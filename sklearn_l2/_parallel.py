@@ -33,6 +33,8 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 # Upper bound on the number of threads; None means no bound of our own.
 MAX_THREADS = None
 
@@ -123,12 +125,20 @@ def run_tasks(task, n_tasks, n_threads=None):
         finally:
             _local.in_task = nested
 
+    # NumPy < 2 keeps its floating-point error state per thread rather than
+    # in the context: the workers are handed the caller's state explicitly.
+    errors = np.geterr()
+
+    def drain_in_worker():
+        with np.errstate(**errors):
+            drain()
+
     pool = _get_pool(n_threads - 1)
     with _threadpool_controller().limit(limits=1, user_api="blas"):
         # Each worker runs in a copy of the caller's context, so settings such
         # as NumPy's floating-point error state carry over to it.
         futures = [
-            pool.submit(contextvars.copy_context().run, drain)
+            pool.submit(contextvars.copy_context().run, drain_in_worker)
             for _ in range(n_threads - 1)
         ]
         try:

@@ -52,8 +52,12 @@ def reference_normalize(X, p, axis=1, eps=0.0, max_norm=None):
             if vector_norm(v, p) > max_norm:
                 out[i] = [s / ns * max_norm for s in scaled]
             continue
-        divisor = max(ns, math.ldexp(eps, -exponent)) if eps else ns
-        out[i] = [s / divisor for s in scaled]
+        if eps and vector_norm(v, p) < eps:
+            # Divided by eps itself: one correctly rounded division (eps in
+            # the scaled space may overflow for a tiny vector).
+            out[i] = [x / eps for x in v]
+            continue
+        out[i] = [s / ns for s in scaled]
     return out if axis == 1 else out.T
 
 

@@ -37,3 +37,25 @@ def test_quick_benchmark_writes_every_case(tmp_path, monkeypatch):
         assert row["median_s"]["floor"] > 0
         assert row["vs_floor"] > 0
         assert "sklearn_l2" in row["peak_extra_bytes"]
+
+
+BIG = Path(__file__).parents[1] / "benchmarks" / "bench_big.py"
+
+
+@pytest.mark.skipif(not BIG.exists(), reason="benchmarks/ not shipped")
+def test_quick_big_run_records_peak_memory_and_removes_its_files(tmp_path):
+    files = tmp_path / "files"
+    runpy.run_path(str(BIG), run_name="bench_big")["main"](
+        ["--quick", "--dir", str(files), "--out", str(tmp_path)]
+    )
+    result = json.loads((tmp_path / "bench_big.json").read_text())
+    calls = [
+        result["sparse"]["norms"],
+        result["sparse"]["normalize_in_place"],
+        result["dense"]["normalize_into_memmap"],
+        result["dense"]["normalize_in_place"],
+    ]
+    for call in calls:
+        assert 0 <= call["peak_traced_mib"] <= call["limit_mib"]
+    assert result["sparse"]["index_dtype"] == "int64"
+    assert not files.exists()

@@ -7,13 +7,16 @@
 * ``_generated/benchmarks.md``: the README's "Speed" section and the plots
   and result files found in ``benchmarks/``;
 * ``_generated/exactness_table.md``: the comparison against scikit-learn's
-  ``normalize``, measured now by ``exactness_table.py``.
+  ``normalize``, measured now by ``exactness_table.py``;
+* ``_generated/reliability_counts.rst``: substitutions for the Reliability
+  page counted from the repository (the catalogue of bad inputs).
 
 Files are only rewritten when their content changes, so that incremental
 builds stay incremental. Everything written here is ignored by git.
 """
 
 import base64
+import csv
 import json
 import re
 from pathlib import Path
@@ -28,6 +31,17 @@ def generate_pages(docs, repo, examples=None):
     write_gallery(docs / "gallery", examples or repo / "examples")
     write_benchmarks(generated, repo)
     _write(generated / "exactness_table.md", exactness_table.markdown())
+    write_reliability_counts(generated, docs)
+
+
+def write_reliability_counts(generated, docs):
+    """``|bad_inputs|``: the number of cases in ``docs/bad_inputs.csv``."""
+    with (docs / "bad_inputs.csv").open(newline="", encoding="utf-8") as f:
+        n_cases = len(list(csv.DictReader(f)))
+    _write(
+        generated / "reliability_counts.rst",
+        f".. |bad_inputs| replace:: {n_cases}\n",
+    )
 
 
 def _write(path, text):
