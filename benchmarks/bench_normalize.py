@@ -2,10 +2,12 @@
 
 One command, one process: every case is timed side by side, so the ratios are
 comparable even on a busy machine. Prints a table of medians and ratios,
-writes ``bench_normalize.json`` and ``bench_normalize.png`` to ``--out``.
+writes ``bench_normalize.json``, ``bench_normalize.md`` (the README's table)
+and ``bench_normalize.png`` to ``--out``.
 
     python benchmarks/bench_normalize.py            # full sizes (a few minutes)
     python benchmarks/bench_normalize.py --quick    # small sizes (seconds)
+    python benchmarks/bench_normalize.py --from-json results/bench_normalize.json
 
 Ratios: ``vs sklearn`` is scikit-learn's time over ours (above 1: we are
 faster); ``vs floor`` is our time over the floor's (``np.copyto`` for dense,
@@ -287,6 +289,38 @@ def format_table(rows):
     return "\n".join(lines)
 
 
+def _duration(seconds, small):
+    return f"{seconds * 1e6:.1f} µs" if small else f"{seconds * 1e3:.1f} ms"
+
+
+def markdown_table(rows):
+    """The table of the README's Speed section, in Markdown."""
+    head = (
+        "| case | sklearn_l2 | scikit-learn | floor | faiss | speed-up vs sklearn "
+        "| time / floor | time / faiss | GB/s (ours) | GB/s (floor) "
+        "| peak extra MiB (ours) |"
+    )
+    lines = [head, "| --- |" + " ---: |" * 10]
+    for r in rows:
+        t, small = r["median_s"], r["case"].startswith("small")
+
+        def cell(key, t=t, small=small):
+            return _duration(t[key], small) if key in t else "–"
+
+        ratios = [
+            f"{r[key]:.2f}×" if key in r else "–"
+            for key in ("speedup_vs_sklearn", "vs_floor", "vs_faiss")
+        ]
+        gb_s, peak = r["gb_per_s"], r["peak_extra_bytes"]["sklearn_l2"]
+        lines.append(
+            f"| {r['case']} | {cell('sklearn_l2')} | {cell('sklearn')} "
+            f"| {cell('floor')} | {cell('faiss')} | {' | '.join(ratios)} "
+            f"| {gb_s['sklearn_l2']:.1f} | {gb_s['floor']:.1f} "
+            f"| {peak / 2**20:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def plot(rows, path):
     import matplotlib
 
@@ -319,7 +353,19 @@ def main(argv=None):
         "--out", default=str(Path(__file__).parent / "results"), help="output folder"
     )
     parser.add_argument("--no-plot", action="store_true")
+    parser.add_argument(
+        "--from-json",
+        metavar="FILE",
+        help="time nothing: redo the table, Markdown and plot of an earlier run",
+    )
     args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.from_json:
+        rows = json.loads(Path(args.from_json).read_text())["cases"]
+        print(format_table(rows))
+        write_outputs(rows, out, plot_too=not args.no_plot)
+        return
     sizes = QUICK if args.quick else FULL
     repeats = sizes["repeats"]
     rng = np.random.default_rng(0)
@@ -335,8 +381,6 @@ def main(argv=None):
             print(format_table([row]).splitlines()[-1], flush=True)
     print()
     print(format_table(rows))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     meta = {
         "quick": args.quick,
         "machine": platform.platform(),
@@ -350,9 +394,15 @@ def main(argv=None):
     (out / "bench_normalize.json").write_text(
         json.dumps({"meta": meta, "cases": rows}, indent=1)
     )
-    if not args.no_plot:
+    write_outputs(rows, out, plot_too=not args.no_plot)
+
+
+def write_outputs(rows, out, plot_too):
+    """The Markdown table (for the README) and the plot, next to the JSON."""
+    (out / "bench_normalize.md").write_text(markdown_table(rows), encoding="utf-8")
+    if plot_too:
         plot(rows, out / "bench_normalize.png")
-    print(f"\nwrote {out / 'bench_normalize.json'}")
+    print(f"\nwrote {out / 'bench_normalize.json'} and its table and plot")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,10 @@ def test_quick_benchmark_writes_every_case(tmp_path, monkeypatch):
         assert row["median_s"]["floor"] > 0
         assert row["vs_floor"] > 0
         assert "sklearn_l2" in row["peak_extra_bytes"]
+    table = (tmp_path / "bench_normalize.md").read_text(encoding="utf-8")
+    assert {line.split(" | ")[0].lstrip("| ") for line in table.splitlines()[2:]} == (
+        EXPECTED_CASES
+    )
 
 
 BIG = Path(__file__).parents[1] / "benchmarks" / "bench_big.py"
