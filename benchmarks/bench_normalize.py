@@ -7,7 +7,7 @@ and ``bench_normalize.png`` to ``--out``.
 
     python benchmarks/bench_normalize.py            # full sizes (a few minutes)
     python benchmarks/bench_normalize.py --quick    # small sizes (seconds)
-    python benchmarks/bench_normalize.py --from-json benchmarks/results/bench_normalize.json
+    python benchmarks/bench_normalize.py --from-json FILE  # table, plot of FILE
 
 Ratios: ``vs sklearn`` is scikit-learn's time over ours (above 1: we are
 faster); ``vs floor`` is our time over the floor's (``np.copyto`` for dense,
