@@ -122,10 +122,15 @@ def _written_while_reading(X, axis):
 def shares_data(validated, original):
     """Whether validated data may share memory with the user's input."""
     if sp.issparse(validated):
+        # An empty data array shares no memory with anything, so the matrix
+        # that validation handed back as it was is recognized by identity.
         return (
             sp.issparse(original)
             and original.format in SPARSE_FORMATS
-            and np.may_share_memory(validated.data, original.data)
+            and (
+                validated is original
+                or np.may_share_memory(validated.data, original.data)
+            )
         )
     if isinstance(original, np.ndarray):
         return np.may_share_memory(validated, original)

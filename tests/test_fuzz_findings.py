@@ -94,3 +94,17 @@ def test_max_norm_far_below_a_huge_norm_is_reached(norm, container):
     result = normalize(X, norm, max_norm=1e-15)
     result = result.toarray() if sp.issparse(result) else result
     np.testing.assert_allclose(result, [[1e-15, 0.0]], rtol=4e-15)
+
+
+# Found by the long profile: validation hands a canonical CSR/CSC matrix back
+# as it is, but its empty data array "shares no memory" with the input's, so
+# a read-only matrix with no stored value was taken for a private copy and
+# written to (copy=True) or accepted (copy=False).
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_read_only_matrix_without_stored_values_is_not_written(fmt):
+    X = sp.csr_matrix((1, 1), dtype=np.float32).asformat(fmt)
+    X.data.flags.writeable = False
+    scaler = L2Normalizer(axis=0).fit(X)
+    assert scaler.transform(X).nnz == 0
+    with pytest.raises(ValueError, match="read-only"):
+        normalize(X, copy=False)
