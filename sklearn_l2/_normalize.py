@@ -54,11 +54,10 @@ def check_input(X, *, estimator=None, reset=True, kernels_find_infinity=False):
     with ``reset``, records) the feature count and names. Infinity is
     rejected with a ``ValueError``. With ``kernels_find_infinity``, NumPy
     arrays and canonical sparse matrices are not scanned for it here: the
-    kernels meet every infinite
-    entry while they compute the norms and raise the same error, which saves
-    a whole pass over the data. Callers pass it only where no data can be
-    overwritten before the norms are known (see :func:`prepare`). Every other
-    kind of input is checked here.
+    kernels meet every infinite entry while they compute the norms and raise
+    the same error, which saves a whole pass over the data. Callers pass it
+    only where no data can be overwritten before the norms are known (see
+    :func:`prepare`). Every other kind of input is checked here.
     """
     if _dask.is_dask_array(X):
         if estimator is not None:

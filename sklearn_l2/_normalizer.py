@@ -250,17 +250,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         check_eps_max_norm(self.eps, self.max_norm)
         validate = partial(check_input, estimator=self, reset=True)
         if self.axis == 1:
-            X_valid, in_place = prepare(X, self.copy, 1, validate)
-            result, _ = transform_validated(
-                X_valid,
-                p=resolve_p(self.norm),
-                axis=1,
-                eps=self.eps,
-                max_norm=self.max_norm,
-                in_place=in_place,
-                with_norms=False,
-            )
-            return result
+            return self._normalize_samples(*prepare(X, self.copy, 1, validate))
         # The column norms are computed before anything is written, so the
         # kernels may be the ones to find infinity.
         X_valid = validate(X, kernels_find_infinity=True)
@@ -333,17 +323,21 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         X, in_place = self._prepared(X, copy)
         if self.axis == 1:
-            result, _ = transform_validated(
-                X,
-                p=resolve_p(self.norm),
-                axis=1,
-                eps=self.eps,
-                max_norm=self.max_norm,
-                in_place=in_place,
-                with_norms=False,
-            )
-            return result
+            return self._normalize_samples(X, in_place)
         return self._scale_features(X, in_place, *self._scaling)
+
+    def _normalize_samples(self, X, in_place):
+        """Every sample of validated ``X`` scaled to unit norm (``axis=1``)."""
+        result, _ = transform_validated(
+            X,
+            p=resolve_p(self.norm),
+            axis=1,
+            eps=self.eps,
+            max_norm=self.max_norm,
+            in_place=in_place,
+            with_norms=False,
+        )
+        return result
 
     def _inverse_available(self):
         return self.axis == 0
