@@ -186,15 +186,17 @@ def run_sparse(directory, n_stored, per_row, n_cols, seed):
     assert Y is X
     normalized = {i: np.array(data[indptr[i] : indptr[i + 1]]) for i in sample}
     _check_rows(originals, normalized, 2, rtol=4e-6)
-    after = norms(X)
-    results["max_norm_error_after"] = float(np.max(np.abs(after - 1.0)))
-    assert results["max_norm_error_after"] <= 4e-6, results["max_norm_error_after"]
-    print(
-        f"sparse: every row has norm 1 within {results['max_norm_error_after']:.1e}",
-        flush=True,
-    )
+    _check_unit_norms(X, results, "sparse", 4e-6)
     del X, Y, data, indices
     return results
+
+
+def _check_unit_norms(X, results, label, tolerance):
+    """Every row of normalized ``X`` has norm 1 within ``tolerance``."""
+    error = float(np.max(np.abs(norms(X) - 1.0)))
+    results["max_norm_error_after"] = error
+    assert error <= tolerance, error
+    print(f"{label}: every row has norm 1 within {error:.1e}", flush=True)
 
 
 def run_dense(directory, n_bytes, n_cols, seed):
@@ -246,13 +248,7 @@ def run_dense(directory, n_bytes, n_cols, seed):
     )
     assert np.shares_memory(Y, X)
     _check_rows(originals, {i: np.array(X[i]) for i in sample}, 2, 4e-15)
-    after = norms(X)
-    results["max_norm_error_after"] = float(np.max(np.abs(after - 1.0)))
-    assert results["max_norm_error_after"] <= 4e-15, results["max_norm_error_after"]
-    print(
-        f"dense: every row has norm 1 within {results['max_norm_error_after']:.1e}",
-        flush=True,
-    )
+    _check_unit_norms(X, results, "dense", 4e-15)
     del X, Y
     return results
 
