@@ -21,7 +21,6 @@ from ._segments import (
     fold_factors,
     gather_segments,
     long_segment_parts,
-    pairwise_sum_axis0,
     rescale_unfolded,
     root,
     scale_long_segment,
@@ -259,14 +258,17 @@ def scale_minor(X, out_data, exponents, gains):
 def _minor_sums(X, p, with_counts):
     """Fast minor-axis power sums (and entry counts), chunk by chunk.
 
-    Every task accumulates one chunk of ``data`` with ``np.bincount``; the
-    partial sums are added pairwise. No temporary is as large as ``data``.
+    Every task adds one chunk of ``data`` into the sums with ``np.bincount``.
+    A vector's terms are so added one after another, wherever they lie, so
+    a vector of ``k`` stored entries errs by at most ``k - 1`` rounding units
+    (the reason :func:`minor_scaled_norms` recomputes long float64 vectors);
+    one sums array serves every chunk. No temporary is as large as ``data``.
     """
     n_minor = _minor_size(X)
     indices, data = X.indices, X.data
     n_tasks = max(1, -(-indices.shape[0] // MINOR_TASK_ENTRIES))
     step = -(-indices.shape[0] // n_tasks)
-    sums = np.zeros((n_tasks, n_minor))
+    sums = np.zeros(n_minor)
     counts = np.zeros(n_minor, dtype=np.int64) if with_counts else None
 
     def task(t):
@@ -276,18 +278,16 @@ def _minor_sums(X, p, with_counts):
             # A missing value makes its vector's maximum NaN: the careful
             # path then recomputes it, so NumPy's warning says nothing new.
             with np.errstate(invalid="ignore"):
-                np.maximum.at(sums[t], idx, np.abs(data[part]))
+                np.maximum.at(sums, idx, np.abs(data[part]))
         else:
-            sums[t] = np.bincount(
-                idx, weights=entry_powers(data[part], p), minlength=n_minor
-            )
+            powers = entry_powers(data[part], p)
+            np.add(sums, np.bincount(idx, weights=powers, minlength=n_minor), out=sums)
         if with_counts:
             np.add(counts, np.bincount(idx, minlength=n_minor), out=counts)
 
-    # np.bincount holds the GIL: threads would only contend for it.
+    # np.bincount holds the GIL, and the tasks share the sums: one thread.
     run_tasks(task, n_tasks, 1)
-    total = sums.max(axis=0) if p == np.inf else pairwise_sum_axis0(sums)
-    return total, counts
+    return sums, counts
 
 
 # Exponent given to a (vector, chunk) pair with no non-zero entry, so that it
