@@ -156,20 +156,24 @@ _SAFE_SUMS = {
 }
 
 
-def _normalize_block(X, out, rows, p, eps, max_norm, norms):
-    """Normalize the rows ``rows`` of ``X`` into ``out`` (one task)."""
-    block = X[rows]
-    out_block = out[rows]
+def _block_scaling(block, p, eps, max_norm, norms):
+    """How to scale every row of ``block``; reads it, writes nothing.
+
+    Returns ``(None, factors)``, one multiplier per row in the block's dtype,
+    in the common case (unit l2 norm, every row safe for the fast path), and
+    ``(exponents, gains)`` for :func:`_apply_row_scaling` otherwise. The
+    float64 norms of the rows are written into ``norms`` unless it is None.
+    An infinite entry raises a ``ValueError`` (from the careful path).
+    """
     n_rows, n_features = block.shape
     if p != 2:
         starts = np.arange(0, n_rows * n_features, n_features)
         exponents, gains, block_norms = segment_scaling(
             _flat(block), starts, p, eps, max_norm, with_norms=norms is not None
         )
-        _apply_row_scaling(block, out_block, exponents, gains)
         if norms is not None:
-            norms[rows] = block_norms
-        return
+            norms[:] = block_norms
+        return exponents, gains
     # The float32 fast path is accurate to float32 rounding, as the output
     # is; norms returned to the caller are float64, so they get exact squares.
     squares_dtype = block.dtype if norms is None else np.float64
@@ -179,10 +183,9 @@ def _normalize_block(X, out, rows, p, eps, max_norm, norms):
         # The common case, every row safe (False for NaN): one reciprocal each.
         block_norms = np.sqrt(sums, out=sums)
         if norms is not None:
-            norms[rows] = block_norms
+            norms[:] = block_norms
         factors = np.divide(1.0, block_norms, out=block_norms)
-        _scale_rows(block, out_block, factors.astype(block.dtype))
-        return
+        return None, factors.astype(block.dtype)
     unsafe = np.flatnonzero(~((sums >= low) & (sums <= high)))
     block_norms = np.sqrt(sums, out=sums)
     exponents, gains = scale_parts(
@@ -195,8 +198,17 @@ def _normalize_block(X, out, rows, p, eps, max_norm, norms):
             _flat(block[unsafe]), starts, 2, eps, max_norm, with_norms=True
         )
     if norms is not None:
-        norms[rows] = block_norms
-    _apply_row_scaling(block, out_block, exponents, gains)
+        norms[:] = block_norms
+    return exponents, gains
+
+
+def _scale_block(block, out_block, scaling):
+    """Apply what :func:`_block_scaling` returned for ``block``."""
+    exponents, gains = scaling
+    if exponents is None:
+        _scale_rows(block, out_block, gains)
+    else:
+        _apply_row_scaling(block, out_block, exponents, gains)
 
 
 def _run_row_blocks(task, n_samples, n_features):
@@ -220,19 +232,48 @@ def normalize_rows(X, out, p, eps, max_norm, with_norms):
 
     Returns the float64 norms of the rows when ``with_norms``, else None.
     Rows longer than :data:`BLOCK_ENTRIES` are processed chunk by chunk.
+    Into another array, each block of rows is scaled as soon as its norms
+    are known, while it is still in cache. In place, the scaling of every
+    row is worked out first and applied in a second pass: an infinite entry
+    anywhere raises before any row is written, so the input is never left
+    half normalized (this costs no more than a separate scan for infinity).
     """
     n_samples, n_features = X.shape
     norms = np.empty(n_samples) if with_norms else None
     if n_features > BLOCK_ENTRIES:
-        for i in range(n_samples):
-            e, s = long_segment_parts(X[i], p)
+        parts = [long_segment_parts(X[i], p) for i in range(n_samples)]
+        for i, (e, s) in enumerate(parts):
             exponents, gains = scale_parts(e[None], root(s, p)[None], eps, max_norm)
             scale_long_segment(X[i], out[i], exponents[0], gains[0])
             if with_norms:
                 norms[i] = true_norm_of(e, s, p)
         return norms
+
+    def norms_of(rows):
+        return None if norms is None else norms[rows]
+
+    if out is not X:
+        _run_row_blocks(
+            lambda rows: _scale_block(
+                X[rows],
+                out[rows],
+                _block_scaling(X[rows], p, eps, max_norm, norms_of(rows)),
+            ),
+            n_samples,
+            n_features,
+        )
+        return norms
+    step = _rows_per_block(n_features)
+    scalings = {}
+
+    def plan(rows):
+        scalings[rows.start // step] = _block_scaling(
+            X[rows], p, eps, max_norm, norms_of(rows)
+        )
+
+    _run_row_blocks(plan, n_samples, n_features)
     _run_row_blocks(
-        lambda rows: _normalize_block(X, out, rows, p, eps, max_norm, norms),
+        lambda rows: _scale_block(X[rows], X[rows], scalings[rows.start // step]),
         n_samples,
         n_features,
     )

@@ -111,11 +111,12 @@ def _kernels_meet_every_value(X):
 def _written_while_reading(X, axis):
     """Whether the kernels write vectors out before reading all of ``X``.
 
-    Rows of a dense array and the major vectors of a CSR or CSC matrix are
-    scaled block by block as their norms become known; the other axis needs
-    every norm first.
+    The major vectors of a CSR or CSC matrix are scaled block by block as
+    their norms become known. Dense rows normalized in place are all read
+    before the first is written (:func:`_dense.normalize_rows`), and the
+    other axis needs every norm first.
     """
-    return _row_kernels(X, axis) if sp.issparse(X) else axis == 1
+    return sp.issparse(X) and _row_kernels(X, axis)
 
 
 def shares_data(validated, original):
@@ -237,8 +238,7 @@ def prepare(X, copy, axis, validate=check_input):
         and shares_data(validated, X)
         and _written_while_reading(validated, axis)
     ):
-        data = validated.data[:, None] if sp.issparse(validated) else validated
-        if _dense.contains_infinity(data):
+        if _dense.contains_infinity(validated.data[:, None]):
             raise_infinity(validated.dtype)
     return validated, in_place
 

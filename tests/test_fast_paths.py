@@ -248,9 +248,13 @@ def test_norms_reject_infinity(small_blocks, axis):
         norms(with_infinity(np.float64), axis=axis)
 
 
-def test_long_rows_reject_infinity(small_blocks):
+@pytest.mark.parametrize("copy", [True, False])
+def test_long_rows_reject_infinity_and_leave_input_alone(small_blocks, copy):
+    X = with_infinity(np.float32, n_features=250)
+    original = X.copy()
     with pytest.raises(ValueError, match="Input contains infinity"):
-        normalize(with_infinity(np.float32, n_features=250))
+        normalize(X, copy=copy)
+    np.testing.assert_array_equal(X, original)
 
 
 @pytest.mark.parametrize("axis", [0, 1])
