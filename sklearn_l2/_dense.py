@@ -263,17 +263,14 @@ def normalize_rows(X, out, p, eps, max_norm, with_norms):
             n_features,
         )
         return norms
-    step = _rows_per_block(n_features)
-    scalings = {}
+    scalings = {}  # first row of a block -> how to scale the block
 
     def plan(rows):
-        scalings[rows.start // step] = _block_scaling(
-            X[rows], p, eps, max_norm, norms_of(rows)
-        )
+        scalings[rows.start] = _block_scaling(X[rows], p, eps, max_norm, norms_of(rows))
 
     _run_row_blocks(plan, n_samples, n_features)
     _run_row_blocks(
-        lambda rows: _scale_block(X[rows], X[rows], scalings[rows.start // step]),
+        lambda rows: _scale_block(X[rows], X[rows], scalings[rows.start]),
         n_samples,
         n_features,
     )
