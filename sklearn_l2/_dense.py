@@ -11,7 +11,6 @@ import numpy as np
 
 from ._parallel import run_tasks
 from ._segments import (
-    _SUMSQ_TINY,
     _quiet,
     careful_parts,
     combine_parts,
@@ -20,6 +19,7 @@ from ._segments import (
     pairwise_sum_axis0,
     rescale_unfolded,
     root,
+    safe_sum_range,
     scale_long_segment,
     scale_parts,
     scratch_buffer,
@@ -104,7 +104,7 @@ def _sums_of_squares(block, squares_dtype):
     (:data:`GROUP_TERMS`); a matrix-vector product adds each group, and the
     group sums are added in float64 (pairwise when there are many). An
     overflowing square or group sum gives inf, and squares that underflow
-    give sums below the safe range of :func:`_safe_sum_range`: both send the
+    give sums below the safe range of :func:`safe_sum_range`: both send the
     row to the careful path.
     """
     n_rows, n_features = block.shape
@@ -126,34 +126,6 @@ def _sums_of_squares(block, squares_dtype):
         # float64 group sums may also be added in any order.
         return group_sums @ np.ones(n_groups)
     return np.add.reduce(group_sums, axis=1)  # pairwise along each row
-
-
-def _safe_sum_range(squares_dtype, dtype):
-    """Sums of squares whose fast norm and reciprocal are both trustworthy.
-
-    No square may have lost accuracy to underflow: float64 squares are
-    trusted from ``_SUMSQ_TINY``. float32 squares lose accuracy below
-    ``2**-126``, by at most ``2**-150`` each; from ``2**-100`` a row of a
-    block (at most :data:`BLOCK_ENTRIES` entries) cannot lose more than
-    ``2**-32`` of its sum that way. The sum must be finite, and
-    ``1 / sqrt(sum)`` must be a normal number of the output ``dtype``.
-    """
-    underflow = _SUMSQ_TINY if np.dtype(squares_dtype) == np.float64 else 2.0**-100
-    if np.dtype(dtype) == np.float64:  # any such sum has a normal reciprocal root
-        return underflow, float(np.finfo(np.float64).max)
-    info = np.finfo(dtype)
-    return max(underflow, float(info.max) ** -2), float(info.tiny) ** -2
-
-
-_SQUARES_AND_OUTPUT = [
-    (np.float32, np.float32),
-    (np.float64, np.float32),
-    (np.float64, np.float64),
-]
-_SAFE_SUMS = {
-    (np.dtype(squares), np.dtype(out)): _safe_sum_range(squares, out)
-    for squares, out in _SQUARES_AND_OUTPUT
-}
 
 
 def _block_scaling(block, p, eps, max_norm, norms):
@@ -178,7 +150,7 @@ def _block_scaling(block, p, eps, max_norm, norms):
     # is; norms returned to the caller are float64, so they get exact squares.
     squares_dtype = block.dtype if norms is None else np.float64
     sums = _sums_of_squares(block, squares_dtype)
-    low, high = _SAFE_SUMS[np.dtype(squares_dtype), block.dtype]
+    low, high = safe_sum_range(np.dtype(squares_dtype), block.dtype)
     if eps == 0 and max_norm is None and sums.min() >= low and sums.max() <= high:
         # The common case, every row safe (False for NaN): one reciprocal each.
         block_norms = np.sqrt(sums, out=sums)

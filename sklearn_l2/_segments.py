@@ -27,6 +27,7 @@ Infinity is an error, raised by the careful path (:func:`careful_parts`),
 which every vector holding an infinite entry reaches.
 """
 
+import functools
 import threading
 
 import numpy as np
@@ -106,6 +107,26 @@ def fast_power_sums(values, starts, p):
 def fast_norms(sums, p):
     """Turn the power sums of :func:`fast_power_sums` into norms."""
     return np.sqrt(sums) if p == 2 else sums
+
+
+@functools.cache
+def safe_sum_range(squares_dtype, dtype):
+    """Sums of squares whose fast norm and reciprocal are both trustworthy.
+
+    ``squares_dtype`` is the dtype the squares were formed in, ``dtype``
+    the output's (both ``np.dtype``). No square may have lost accuracy to
+    underflow: float64 squares are trusted from ``_SUMSQ_TINY``. float32
+    squares lose accuracy below ``2**-126``, by at most ``2**-150`` each;
+    from ``2**-100`` a row of at most ``2**18`` entries (a dense block)
+    cannot lose more than ``2**-32`` of its sum that way. The sum must be
+    finite, and ``1 / sqrt(sum)`` must be a normal number of ``dtype``.
+    Returns ``(low, high)``: a sum ``s`` is safe if ``low <= s <= high``.
+    """
+    underflow = _SUMSQ_TINY if squares_dtype == np.float64 else 2.0**-100
+    if dtype == np.float64:  # any such sum has a normal reciprocal root
+        return underflow, float(np.finfo(np.float64).max)
+    info = np.finfo(dtype)
+    return max(underflow, float(info.max) ** -2), float(info.tiny) ** -2
 
 
 def unsafe_fast_sums(sums, p):

@@ -12,7 +12,6 @@ import numpy as np
 
 from ._parallel import run_tasks
 from ._segments import (
-    _SUMSQ_TINY,
     _quiet,
     careful_parts,
     combine_parts,
@@ -23,6 +22,7 @@ from ._segments import (
     long_segment_parts,
     rescale_unfolded,
     root,
+    safe_sum_range,
     scale_long_segment,
     scale_parts,
     scratch_buffer,
@@ -168,21 +168,6 @@ def _normalize_long(values, out, p, eps, max_norm, norms, i):
         norms[i] = true_norm_of(e, s, p)
 
 
-_SAFE_SUMS = {}
-
-
-def _safe_sums(dtype):
-    """Range of sums of squares whose fast norm and reciprocal are safe."""
-    if dtype not in _SAFE_SUMS:
-        info = np.finfo(dtype)
-        if info.bits >= 64:
-            _SAFE_SUMS[dtype] = (_SUMSQ_TINY, float(info.max))
-        else:
-            low = max(_SUMSQ_TINY, (1.0 / float(info.max)) ** 2)
-            _SAFE_SUMS[dtype] = (low, (1.0 / float(info.tiny)) ** 2)
-    return _SAFE_SUMS[dtype]
-
-
 def _fast_l2_block(values, out, starts, counts, norms, first, last):
     """Unit-l2 scaling of one block if every vector is safe; False otherwise.
 
@@ -197,7 +182,7 @@ def _fast_l2_block(values, out, starts, counts, norms, first, last):
         starts = starts[nonempty]
         counts = counts[nonempty]
     sums = np.add.reduceat(squares, starts)
-    low, high = _safe_sums(values.dtype)
+    low, high = safe_sum_range(np.dtype(np.float64), values.dtype)
     if not (sums.min() >= low and sums.max() <= high):  # NaN fails too
         return False
     block_norms = np.sqrt(sums, out=sums)
