@@ -9,10 +9,11 @@ when a Dask array is seen.
 * ``axis=1``: each row must sit in one block, so the columns are gathered
   into one block (``rechunk``) when they are split, then every row block is
   normalized independently (``map_blocks``).
-* ``axis=0``: the overflow-safe power sums ``(e, s)`` of every column (see
-  :mod:`sklearn_l2._segments`) are computed per row block and merged by one
-  tree reduction (``dask.array.reduction``), without materializing ``X``;
-  every block is then scaled by the merged column scaling.
+* ``axis=0``: the parts of every column's norm (see
+  :class:`sklearn_l2._vectors.Parts`) are computed per row block by the
+  compiled kernels and merged exactly by one tree reduction
+  (``dask.array.reduction``), without materializing ``X``; every block is
+  then scaled by the merged column scaling.
 """
 
 import sys
@@ -20,12 +21,13 @@ from functools import partial
 
 import numpy as np
 
-from . import _dense
-from ._segments import combine_parts, root, scale_parts, true_norms
+from . import _vectors
 
-# One record per column: its power sum ``2**(p*e) * s`` and how many of its
-# entries are observed (not NaN).
-PARTS_DTYPE = np.dtype([("e", np.int64), ("s", np.float64), ("n", np.int64)])
+# One record per column: the parts of its norm and how many of its entries
+# are observed (not NaN).
+PARTS_DTYPE = np.dtype(
+    [("E", np.int64), ("hi", np.float64), ("lo", np.float64), ("n", np.int64)]
+)
 
 
 def is_dask_array(X):
@@ -72,9 +74,7 @@ def check_input(X):
 
 
 def _checked_block(block):
-    """A float32/float64 NumPy block, after the finiteness check."""
-    if np.isinf(block).any():
-        raise ValueError("Input contains infinity or a value too large.")
+    """A float32/float64 NumPy block (the kernels reject infinity)."""
     if block.dtype == np.float16:
         return block.astype(np.float32)
     return block
@@ -85,47 +85,48 @@ def _one_column_block(X):
 
 
 def _normalize_rows_block(block, p, eps, max_norm):
-    from ._normalize import transform_validated  # imports this module
-
-    result, _ = transform_validated(
-        _checked_block(block),
-        p=p,
-        axis=1,
-        eps=eps,
-        max_norm=max_norm,
-        in_place=False,
-        with_norms=False,
+    data = _checked_block(block)
+    result, _ = _vectors.normalize(
+        data, p, 1, eps, max_norm, in_place=data is not block, with_norms=False
     )
     return result.astype(block.dtype, copy=False)
 
 
 def _row_norms_block(block, p):
-    from ._normalize import norms_validated  # imports this module
+    return _vectors.parts(_checked_block(block), p, 1).norms()
 
-    return norms_validated(_checked_block(block), p, 1)
+
+def _as_records(parts, observed):
+    records = np.empty((1, parts.E.size), PARTS_DTYPE)
+    records["E"][0], records["hi"][0], records["lo"][0] = parts.E, parts.hi, parts.lo
+    records["n"][0] = observed
+    return records
+
+
+def _parts_of(records, p):
+    kind = _vectors.Parts.empty(p, 0).kind
+    return _vectors.Parts(kind, float(p), records["E"], records["hi"], records["lo"])
 
 
 def _parts_chunk(block, axis, keepdims, p):
-    """The ``(e, s, n)`` record of every column of one row block."""
     data = _checked_block(block)
-    parts = np.zeros((1, data.shape[1]), dtype=PARTS_DTYPE)
-    if data.shape[0]:
-        parts["e"][0], parts["s"][0] = _dense.column_parts(data, p)
-        parts["n"][0] = data.shape[0] - np.isnan(data).sum(axis=0)
-    return parts if keepdims else parts[0]
+    observed = data.shape[0] - np.isnan(data).sum(axis=0)
+    records = _as_records(_vectors.parts(data, p, 0), observed)
+    return records if keepdims else records[0]
 
 
 def _parts_combine(parts, axis, keepdims, p):
-    """Merge the records of several blocks (stacked along axis 0)."""
-    parts = parts.reshape(-1, parts.shape[-1])
-    merged = np.zeros((1, parts.shape[1]), dtype=PARTS_DTYPE)
-    merged["e"][0], merged["s"][0] = combine_parts(parts["e"], parts["s"].copy(), p)
-    merged["n"][0] = parts["n"].sum(axis=0)
-    return merged if keepdims else merged[0]
+    if isinstance(parts, list):  # dask hands over a list when concatenate=False
+        parts = np.concatenate(parts, axis=0)
+    merged = _parts_of(parts[0], p)
+    for row in parts[1:]:
+        merged = merged.merged(_parts_of(row, p))
+    records = _as_records(merged, parts["n"].sum(axis=0))
+    return records if keepdims else records[0]
 
 
 def column_parts(X, p):
-    """Lazy ``(e, s, n)`` records of every column: one Dask reduction."""
+    """Lazy per-column records (``PARTS_DTYPE``), one tree reduction."""
     import dask.array as da
 
     return da.reduction(
@@ -135,77 +136,71 @@ def column_parts(X, p):
         aggregate=partial(_parts_combine, p=p),
         axis=0,
         dtype=PARTS_DTYPE,
-        meta=np.empty((0,), dtype=PARTS_DTYPE),
         concatenate=True,
+        meta=np.empty((0,), PARTS_DTYPE),
     )
 
 
 def column_statistics(X, p):
-    """Computed ``(e, s, n_observed)`` of every column, as NumPy arrays."""
-    parts = column_parts(X, p).compute()
-    observed = parts["n"]
-    n_samples = X.shape[0]
-    if not np.isnan(n_samples) and (observed == n_samples).all():
-        observed = int(n_samples)
-    return parts["e"], parts["s"], observed
+    """Host ``(parts, n_observed)`` of every column: computes the reduction."""
+    records = column_parts(X, p).compute()
+    observed = records["n"]
+    if (observed == X.shape[0]).all():
+        observed = X.shape[0]
+    return _parts_of(np.ascontiguousarray(records), p), observed
 
 
-def _scale_block(block, exponents, gains):
+def _scale_block(block, k, g):
     data = _checked_block(block)
-    out = np.empty_like(data)
-    _dense.scale_columns(data, out, exponents.reshape(-1), gains.reshape(-1))
+    out = _vectors.scale(data, (k.reshape(-1), g.reshape(-1)), 0, data is not block)
     return out.astype(block.dtype, copy=False)
 
 
-def _scaling_from_parts(parts, p, eps, max_norm):
-    exponents, gains = scale_parts(parts["e"], root(parts["s"], p), eps, max_norm)
-    return exponents, gains
-
-
-def scale_columns(X, exponents, gains):
-    """Lazily scale column ``j`` of ``X`` by ``2**-e[j] * g[j]``."""
+def scale_columns(X, k, g):
+    """``X`` with column ``j`` multiplied by ``2**k[j] * g[j]``, lazily."""
     import dask.array as da
 
-    column_chunks = (X.chunks[1],)
-    e = da.from_array(np.asarray(exponents), chunks=column_chunks)
-    g = da.from_array(np.asarray(gains, dtype=np.float64), chunks=column_chunks)
+    chunks = X.chunks[1]
+    k = da.from_array(np.asarray(k, np.int64), chunks=(chunks,))
+    g = da.from_array(np.asarray(g, np.float64), chunks=(chunks,))
     return da.map_blocks(
-        _scale_block, X, e[None, :], g[None, :], dtype=X.dtype, meta=X._meta
+        _scale_block, X, k[None, :], g[None, :], dtype=X.dtype, meta=X._meta
     )
 
 
-def _scale_block_by_parts(block, parts, p, eps, max_norm):
-    exponents, gains = _scaling_from_parts(parts.reshape(-1), p, eps, max_norm)
-    return _scale_block(block, exponents, gains)
+def _scale_block_by_parts(block, records, p, eps, max_norm):
+    k, g = _parts_of(np.ascontiguousarray(records.reshape(-1)), p).scaling(
+        eps, max_norm
+    )
+    return _scale_block(block, k, g)
 
 
 def normalize(X, p, axis, eps, max_norm, with_norms):
-    """Lazy ``(result, norms or None)``, as the NumPy ``transform_validated``."""
+    """Lazy ``(result, norms or None)``: see the module notes."""
     import dask.array as da
 
     if axis == 1:
         X = _one_column_block(X)
         result = X.map_blocks(
-            _normalize_rows_block, p, eps, max_norm, dtype=X.dtype, meta=X._meta
+            partial(_normalize_rows_block, p=p, eps=eps, max_norm=max_norm),
+            dtype=X.dtype,
+            meta=X._meta,
         )
         return result, norms(X, p, axis) if with_norms else None
-    parts = column_parts(X, p)
+    records = column_parts(X, p)
     result = da.map_blocks(
-        _scale_block_by_parts,
+        partial(_scale_block_by_parts, p=p, eps=eps, max_norm=max_norm),
         X,
-        parts[None, :],
-        p,
-        eps,
-        max_norm,
+        records.rechunk((X.chunks[1],))[None, :],
         dtype=X.dtype,
         meta=X._meta,
     )
-    return result, _norms_from_parts(parts, p) if with_norms else None
+    return result, _norms_from_parts(records, p) if with_norms else None
 
 
-def _norms_from_parts(parts, p):
-    return parts.map_blocks(
-        lambda block: true_norms(block["e"], root(block["s"], p)),
+def _norms_from_parts(records, p):
+    return records.map_blocks(
+        lambda block: _parts_of(np.ascontiguousarray(block), p).norms(),
         dtype=np.float64,
         meta=np.empty((0,), dtype=np.float64),
     )
@@ -217,8 +212,7 @@ def norms(X, p, axis):
         return _norms_from_parts(column_parts(X, p), p)
     X = _one_column_block(X)
     return X.map_blocks(
-        _row_norms_block,
-        p,
+        partial(_row_norms_block, p=p),
         drop_axis=1,
         dtype=np.float64,
         meta=np.empty((0,), dtype=np.float64),

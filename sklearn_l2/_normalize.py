@@ -1,8 +1,11 @@
 """The public functions :func:`normalize` and :func:`norms`.
 
-This module turns user input into the validated arrays the kernels expect
-(containers, dtypes, sparse formats, copies) and dispatches to the dense and
-sparse kernels. :class:`~sklearn_l2.L2Normalizer` reuses the same helpers.
+This module is the one dispatch point: it validates user input (containers,
+dtypes, sparse formats, copies) and hands it to the kernels of its kind,
+compiled (:mod:`sklearn_l2._vectors`) for NumPy and SciPy, or the adapters
+for Dask (:mod:`sklearn_l2._dask`) and other array libraries
+(:mod:`sklearn_l2._array_api`). :class:`~sklearn_l2.L2Normalizer` calls the
+functions here and nothing below them.
 """
 
 from numbers import Integral, Real
@@ -13,8 +16,7 @@ from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import FLOAT_DTYPES, check_array, validate_data
 
-from . import _array_api, _dask, _dense, _sparse
-from ._segments import raise_infinity, root, true_norms
+from . import _array_api, _dask, _vectors
 
 # Other sparse formats are converted to CSR (the first one) by validation.
 SPARSE_FORMATS = ("csr", "csc")
@@ -54,10 +56,8 @@ def check_input(X, *, estimator=None, reset=True, kernels_find_infinity=False):
     with ``reset``, records) the feature count and names. Infinity is
     rejected with a ``ValueError``. With ``kernels_find_infinity``, NumPy
     arrays and canonical sparse matrices are not scanned for it here: the
-    kernels meet every infinite entry while they compute the norms and raise
-    the same error, which saves a whole pass over the data. Callers pass it
-    only where no data can be overwritten before the norms are known (see
-    :func:`prepare`). Every other kind of input is checked here.
+    compiled kernels meet every entry while they compute the norms, and raise
+    the same error before they write anything.
     """
     if _dask.is_dask_array(X):
         if estimator is not None:
@@ -69,54 +69,37 @@ def check_input(X, *, estimator=None, reset=True, kernels_find_infinity=False):
         "dtype": _array_api.float_dtypes(X) or FLOAT_DTYPES,
         "ensure_all_finite": False if kernels_find_infinity else "allow-nan",
     }
-    with quiet_finiteness_check():
+    with _quiet_finiteness_check():
         if estimator is None:
             validated = check_array(X, **params)
         else:
             validated = validate_data(estimator, X, reset=reset, **params)
-    if kernels_find_infinity and not _kernels_meet_every_value(validated):
-        _reject_infinity(validated)
+    if kernels_find_infinity and not _compiled_kernels_read(validated):
+        with _quiet_finiteness_check():
+            assert_all_finite(validated, allow_nan=True)
     return validated
 
 
-def quiet_finiteness_check():
+def _quiet_finiteness_check():
     """Silence NumPy while scikit-learn checks that the input is finite.
 
     The check first sums the whole array; finite values near the largest
-    float can add up to ``inf - inf`` (as can ``inf`` and ``-inf``), which
-    NumPy reports as an invalid operation before the exact entry-by-entry
-    check decides.
+    float can add up to ``inf - inf``, which NumPy reports as an invalid
+    operation before the exact entry-by-entry check decides.
     """
     return np.errstate(over="ignore", invalid="ignore")
 
 
-def _reject_infinity(X):
-    """scikit-learn's finiteness check (NaN allowed), without NumPy's noise."""
-    with quiet_finiteness_check():
-        assert_all_finite(X, allow_nan=True)
+def _compiled_kernels_read(X):
+    """Whether the compiled kernels read every value of validated ``X``.
 
-
-def _kernels_meet_every_value(X):
-    """Whether the NumPy/SciPy kernels read every value of validated ``X``.
-
-    Not so for other array libraries (their kernels are their own), nor for
-    a sparse matrix with duplicate entries: summing ``inf`` and ``-inf``
-    duplicates would make a missing value of them.
+    Not so for other array libraries, nor for a sparse matrix with duplicate
+    entries: adding ``inf`` and ``-inf`` duplicates would make a missing
+    value of them (:func:`compressed` checks those).
     """
     if sp.issparse(X):
         return X.has_canonical_format
     return isinstance(X, np.ndarray)
-
-
-def _written_while_reading(X, axis):
-    """Whether the kernels write vectors out before reading all of ``X``.
-
-    The major vectors of a CSR or CSC matrix are scaled block by block as
-    their norms become known. Dense rows normalized in place are all read
-    before the first is written (:func:`_dense.normalize_rows`), and the
-    other axis needs every norm first.
-    """
-    return sp.issparse(X) and _row_kernels(X, axis)
 
 
 def shares_data(validated, original):
@@ -139,8 +122,19 @@ def shares_data(validated, original):
     return not isinstance(original, (list, tuple))
 
 
-def _writable(X):
-    return (X.data if sp.issparse(X) else X).flags.writeable
+def writable_in_place(validated, original, copy):
+    """Whether the kernels may overwrite ``validated``.
+
+    As in scikit-learn: a fresh conversion always; the user's own memory only
+    with ``copy=False``, and only if it is writable (read-only input, such as
+    a memory map handed to a joblib worker, is normalized into a copy).
+    """
+    if not shares_data(validated, original):
+        return True
+    if not (sp.issparse(validated) or isinstance(validated, np.ndarray)):
+        return False  # other array libraries: their kernels make new arrays
+    data = validated.data if sp.issparse(validated) else validated
+    return not copy and data.flags.writeable
 
 
 def compressed(X, owned):
@@ -159,9 +153,12 @@ def compressed(X, owned):
     return X, owned
 
 
-def _row_kernels(X, axis):
-    """Whether the kernel's vectors are ``X``'s major ones, for sparse ``X``."""
-    return (X.format == "csr") == (axis == 1)
+def _host_kernels(X):
+    """The adapter module for Dask or array API input, or None for NumPy."""
+    for kernels in (_dask, _array_api):
+        if kernels.handles(X):
+            return kernels
+    return None
 
 
 def transform_validated(X, *, p, axis, eps, max_norm, in_place, with_norms):
@@ -169,97 +166,98 @@ def transform_validated(X, *, p, axis, eps, max_norm, in_place, with_norms):
 
     ``in_place`` says that the data of ``X`` may be overwritten.
     """
-    # Dask and non-NumPy arrays (array API dispatch) have kernels of their own.
-    for kernels in (_dask, _array_api):
-        if kernels.handles(X):
-            return kernels.normalize(X, p, axis, eps, max_norm, with_norms)
+    adapter = _host_kernels(X)
+    if adapter is not None:
+        return adapter.normalize(X, p, axis, eps, max_norm, with_norms)
     if X.dtype == np.float16:
-        result, norms = transform_validated(
-            X.astype(np.float32),
-            p=p,
-            axis=axis,
-            eps=eps,
-            max_norm=max_norm,
-            in_place=True,
-            with_norms=with_norms,
+        result, norms_ = transform_validated(
+            X.astype(np.float32), p=p, axis=axis, eps=eps, max_norm=max_norm,
+            in_place=True, with_norms=with_norms,
         )
-        return result.astype(np.float16), norms
+        return _back_to_float16(X, result, in_place), norms_
     if sp.issparse(X):
-        return _transform_sparse(X, p, axis, eps, max_norm, in_place, with_norms)
-    out = X if in_place else np.empty_like(X)
-    if axis == 1:
-        norms = _dense.normalize_rows(X, out, p, eps, max_norm, with_norms)
-        return out, norms
-    exponents, sums = _dense.column_parts(X, p)
-    scale_e, scale_g = _dense.column_scaling(exponents, sums, p, eps, max_norm)
-    _dense.scale_columns(X, out, scale_e, scale_g)
-    norms = true_norms(exponents, root(sums, p)) if with_norms else None
-    return out, norms
+        X, in_place = compressed(X, in_place)
+    return _vectors.normalize(X, p, axis, eps, max_norm, in_place, with_norms)
 
 
-def _transform_sparse(X, p, axis, eps, max_norm, in_place, with_norms):
-    X, owned = compressed(X, in_place)
-    out = X if owned else _sparse.empty_data_like(X)
-    if _row_kernels(X, axis):
-        norms = _sparse.normalize_major(X, out.data, p, eps, max_norm, with_norms)
+def _back_to_float16(X, result, in_place):
+    """A float32 result as float16, written into ``X`` itself if in place."""
+    if not in_place:
+        return result.astype(np.float16)
+    if sp.issparse(X):
+        X.data[...] = result.data
     else:
-        norms = _sparse.normalize_minor(X, out.data, p, eps, max_norm, with_norms)
-    return out, norms
+        X[...] = result
+    return X
 
 
 def norms_validated(X, p, axis):
     """Float64 norms of the rows (``axis=1``) or columns of validated ``X``."""
-    for kernels in (_dask, _array_api):
-        if kernels.handles(X):
-            return kernels.norms(X, p, axis)
+    adapter = _host_kernels(X)
+    if adapter is not None:
+        return adapter.norms(X, p, axis)
+    if X.dtype == np.float16:
+        X = X.astype(np.float32)
     if sp.issparse(X):
         X, _ = compressed(X, owned=False)
-        if _row_kernels(X, axis):
-            return _sparse.major_norms(X, p)
-        return _sparse.minor_norms(X, p)
-    if axis == 1:
-        return _dense.row_norms(X, p)
-    exponents, sums = _dense.column_parts(X, p)
-    return true_norms(exponents, root(sums, p))
+    return _vectors.parts(X, p, axis).norms()
 
 
-def prepare(X, copy, axis, validate=check_input):
-    """Validate user input; return ``(X, in_place)`` for the kernels.
+def column_statistics(X, p):
+    """``(parts, n_observed)`` of every column of validated ``X``.
 
-    ``in_place`` is True when the validated array may be overwritten: it is a
-    fresh conversion, or ``copy=False`` and the input itself can take it.
-    Infinity is left for the kernels to find unless they would overwrite the
-    user's data before meeting it (see :func:`_written_while_reading`).
+    ``parts`` (host NumPy arrays, mergeable with those of other batches) hold
+    the columns' norms; ``n_observed`` counts their non-missing entries (an
+    int if none is missing).
     """
+    if _dask.handles(X):
+        return _dask.column_statistics(X, p)
+    if _array_api.handles(X):
+        exponents, sums, observed = _array_api.column_statistics(X, p)
+        return _vectors.Parts.from_scaled_sums(p, exponents, sums), observed
+    if X.dtype == np.float16:
+        X = X.astype(np.float32)
+    if sp.issparse(X):
+        X, _ = compressed(X, owned=False)
+    return _vectors.parts(X, p, 0), _observed_counts(X)
+
+
+def _observed_counts(X):
+    """Number of non-missing entries in every column of canonical ``X``."""
+    n_samples = X.shape[0]
+    if sp.issparse(X):
+        missing = np.isnan(X.data)
+        if not missing.any():
+            return n_samples
+        columns = X.indices[missing] if X.format == "csr" else np.repeat(
+            np.arange(X.shape[1]), np.diff(X.indptr)
+        )[missing]
+        return n_samples - np.bincount(columns, minlength=X.shape[1])
+    missing = np.isnan(X)
+    if not missing.any():
+        return n_samples
+    return n_samples - missing.sum(axis=0)
+
+
+def scale_columns(X, scaling, in_place):
+    """Validated ``X`` with column ``j`` times ``2**k[j] * g[j]``."""
+    k, g = scaling
+    if _dask.handles(X):
+        return _dask.scale_columns(X, k, g)
+    if _array_api.handles(X):
+        return _array_api.scale_columns(X, -k, g)
+    if X.dtype == np.float16:
+        result = scale_columns(X.astype(np.float32), scaling, True)
+        return _back_to_float16(X, result, in_place)
+    if sp.issparse(X):
+        X, in_place = compressed(X, in_place)
+    return _vectors.scale(X, scaling, 0, in_place)
+
+
+def prepare(X, copy, validate=check_input):
+    """Validate user input; return ``(X, in_place)`` for the kernels."""
     validated = validate(X, kernels_find_infinity=True)
-    in_place = writable_in_place(validated, X, copy)
-    if (
-        in_place
-        and shares_data(validated, X)
-        and _written_while_reading(validated, axis)
-    ):
-        if _dense.contains_infinity(validated.data[:, None]):
-            raise_infinity(validated.dtype)
-    return validated, in_place
-
-
-def writable_in_place(validated, original, copy):
-    """Whether the kernels may overwrite ``validated`` (see :func:`prepare`)."""
-    if not shares_data(validated, original):
-        return True
-    if copy:
-        return False
-    if not (sp.issparse(original) or isinstance(original, np.ndarray)):
-        # A DataFrame or another container cannot be returned normalized in
-        # place: its data are copied, as they would be for integer input.
-        return False
-    if not _writable(validated):
-        raise ValueError(
-            "copy=False asks to normalize the input in place, but it is "
-            "read-only. Pass copy=True to get a normalized copy, or make the "
-            "array writable (for example with np.array(X))."
-        )
-    return True
+    return validated, writable_in_place(validated, X, copy)
 
 
 @validate_params(
@@ -281,8 +279,8 @@ def normalize(
 
     A drop-in for :func:`sklearn.preprocessing.normalize` that never returns
     zeros for rows whose sum of squares overflows, keeps its accuracy on
-    subnormal and long float32 rows, passes missing values through, accepts
-    every scipy.sparse format and can also cap norms instead of fixing them.
+    subnormal and long rows, passes missing values through, accepts every
+    scipy.sparse format and can also cap norms instead of fixing them.
 
     Parameters
     ----------
@@ -304,8 +302,10 @@ def normalize(
         ``max_norm`` and shorter vectors are left as they are (a max-norm
         constraint). Cannot be combined with ``eps > 0``.
     copy : bool, default=True
-        If False, a writable float32 or float64 dense array, or a CSR or CSC
-        matrix with float data, is normalized in place and returned.
+        If False, the input is normalized in place when it can be, as in
+        scikit-learn: a writable float array, or the data of a CSR or CSC
+        matrix. Read-only input, and input that must be converted first, is
+        normalized into a new array.
     return_norm : bool, default=False
         Also return the norms of the input vectors.
 
@@ -334,7 +334,7 @@ def normalize(
     (array([[1.5, 2. ]]), array([5.]))
     """
     check_eps_max_norm(eps, max_norm)
-    X_valid, in_place = prepare(X, copy, axis)
+    X_valid, in_place = prepare(X, copy)
     result, norms_ = transform_validated(
         X_valid,
         p=resolve_p(norm),
@@ -370,8 +370,10 @@ def norms(X, norm="l2", *, axis=1):
     Returns
     -------
     norms : ndarray of shape (n_samples,) or (n_features,)
-        Float64 norms, exact to a few rounding units. Zero for a zero vector;
-        inf only where the true norm exceeds the float64 range.
+        Float64 norms: for ``"l1"`` and ``"l2"`` faithfully rounded (less
+        than one unit in the last place from the exact norm), for other norms
+        within a few units. Zero for a zero vector; inf only where the true
+        norm exceeds the float64 range.
 
     Examples
     --------

@@ -3,7 +3,6 @@
 from functools import partial
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     OneToOneFeatureMixin,
@@ -11,9 +10,14 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils.metaestimators import available_if
+
+try:  # scikit-learn >= 1.9
+    from sklearn.utils._array_api import check_same_namespace
+except ImportError:  # pragma: no cover - older scikit-learn has no such check
+    check_same_namespace = None
 from sklearn.utils.validation import check_is_fitted
 
-from . import _array_api, _dask, _dense, _sparse
+from . import _array_api
 from ._normalize import (
     AXIS_CONSTRAINT,
     EPS_CONSTRAINT,
@@ -21,44 +25,14 @@ from ._normalize import (
     NORM_CONSTRAINT,
     check_eps_max_norm,
     check_input,
-    compressed,
+    column_statistics,
     prepare,
     resolve_p,
+    scale_columns,
     transform_validated,
     writable_in_place,
 )
-from ._segments import combine_parts, root, scale_parts, true_norms
-
-
-def _column_statistics(X, p):
-    """``(e, s, n_observed)`` of every column of validated ``X``, on the host."""
-    for kernels in (_dask, _array_api):
-        if kernels.handles(X):
-            return kernels.column_statistics(X, p)
-    return (*_column_parts(X, p), _observed_counts(X))
-
-
-def _column_parts(X, p):
-    """Overflow-safe ``(e, s)`` power sums of every column of validated ``X``."""
-    if not sp.issparse(X):
-        return _dense.column_parts(X, p)
-    X, _ = compressed(X.tocsc(), owned=False)  # fit never writes to the data
-    return _sparse.major_parts(X, p)
-
-
-def _observed_counts(X):
-    """Number of non-missing entries in every column of validated ``X``."""
-    n_samples = X.shape[0]
-    if sp.issparse(X):
-        if not np.isnan(X.data).any():
-            return n_samples
-        coo = X.tocoo()
-        missing = np.isnan(coo.data)
-        return n_samples - np.bincount(coo.col[missing], minlength=X.shape[1])
-    missing = np.isnan(X)
-    if not missing.any():
-        return n_samples
-    return n_samples - missing.sum(axis=0)
+from ._vectors import Parts
 
 
 class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -96,9 +70,9 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         shorter ones are left as they are. Cannot be combined with
         ``eps > 0``.
     copy : bool, default=True
-        If False, ``transform`` normalizes a writable float32 or float64
-        array, or a CSR or CSC matrix with float data, in place and returns
-        it. Read-only input is then an error.
+        If False, ``transform`` normalizes its input in place when it can,
+        as :func:`normalize` does (read-only input is normalized into a new
+        array).
 
     Attributes
     ----------
@@ -129,21 +103,22 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    For ``p`` in ``{1, 2}`` the power sum :math:`s = \\sum_i |x_i|^p` is first
-    accumulated directly: dense l2 rows add their squares in groups of at
-    most 16 (float32) or 32 (float64) terms and the group sums in float64,
-    everything else adds in float64 with pairwise summation. Where it
-    overflows, may have lost accuracy to underflow, or holds a missing value
-    (infinity is an error), the vector is
-    scaled by the power of two :math:`2^{-e}` with
-    :math:`2^{e-1} \\le \\max_i |x_i| < 2^e`, which is exact, and
+    For ``p`` in ``{1, 2}`` the power sum :math:`s = \\sum_i |x_i|^p` is
+    accumulated with compensation in float64 and rounded correctly (when the
+    compensated sum cannot be shown to round correctly, it is recomputed
+    exactly), so the l1 and l2 norms are faithfully rounded and do not
+    depend on the container, the order of the entries or the number of
+    threads. Where the sum would overflow or underflow, the vector is scaled
+    by the power of two :math:`2^{-e}` with
+    :math:`2^e \\le \\max_i |x_i| < 2^{e+1}`, which is exact, and
 
-    .. math:: \\|x\\|_p = 2^e \\Big(\\sum_i |x_i 2^{-e}|^p\\Big)^{1/p}
+    .. math:: \\|x\\|_p = 2^e \\Big(\\sum_i |x_i 2^{-e}|^p\\Big)^{1/p}.
 
-    can then neither overflow nor underflow. Other ``p`` always take that
-    careful path. The output is ``x`` times the reciprocal of the norm when
-    that reciprocal is a normal number of the output dtype, and
-    :math:`(x 2^{-e}) / (\\|x\\|_p 2^{-e})` in float64 otherwise.
+    Other ``p`` are computed as
+    :math:`m (\\sum_i (|x_i| / m)^p)^{1/p}` with :math:`m = \\max_i |x_i|`,
+    which no ``p`` can overflow. The output is ``x`` times the reciprocal of
+    the norm, taken apart into a power of two and a factor in
+    :math:`(1/2, 2)` where it is not a normal number.
 
     Examples
     --------
@@ -185,7 +160,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.copy = copy
 
     def _reset(self):
-        for name in ("norms_", "scale_", "n_samples_seen_", "_state", "_scaling"):
+        for name in ("norms_", "scale_", "n_samples_seen_", "_parts", "_scaling"):
             if hasattr(self, name):
                 delattr(self, name)
 
@@ -249,14 +224,12 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self._reset()
         check_eps_max_norm(self.eps, self.max_norm)
         validate = partial(check_input, estimator=self, reset=True)
+        X_valid, in_place = prepare(X, self.copy, validate)
         if self.axis == 1:
-            return self._normalize_samples(*prepare(X, self.copy, 1, validate))
-        # The column norms are computed before anything is written, so the
-        # kernels may be the ones to find infinity.
-        X_valid = validate(X, kernels_find_infinity=True)
+            return self._normalize_samples(X_valid, in_place)
+        # The column norms are computed before anything is written.
         self._learn_norms(X_valid)
-        in_place = writable_in_place(X_valid, X, self.copy)
-        return self._scale_features(X_valid, in_place, *self._scaling)
+        return scale_columns(X_valid, self._scaling, in_place)
 
     def _partial_fit(self, X, reset):
         check_eps_max_norm(self.eps, self.max_norm)
@@ -272,35 +245,32 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def _learn_norms(self, X):
         """Add validated ``X`` to the column norms (``axis=0``)."""
         p = resolve_p(self.norm)
-        exponents, sums, seen = _column_statistics(X, p)
-        if hasattr(self, "_state"):
-            old_e, old_s = self._state
-            exponents, sums = combine_parts(
-                np.stack([old_e, exponents]), np.stack([old_s, sums]), p
-            )
+        parts, seen = column_statistics(X, p)
+        if hasattr(self, "_parts"):
+            parts = Parts(parts.kind, parts.p, *self._parts).merged(parts)
             seen = seen + _array_api.to_host(self.n_samples_seen_)
-        self._state = (exponents, sums)
+        self._parts = (parts.E, parts.hi, parts.lo)
         self.n_samples_seen_ = seen
-        scaled_norms = root(sums, p)
-        self.norms_ = true_norms(exponents, scaled_norms)
-        self._scaling = scale_parts(exponents, scaled_norms, self.eps, self.max_norm)
-        scale_e, scale_g = self._scaling
-        self.scale_ = true_norms(scale_e, 1.0 / scale_g)
+        self.norms_ = parts.norms()
+        k, g = self._scaling = parts.scaling(self.eps, self.max_norm)
+        with np.errstate(over="ignore"):
+            self.scale_ = np.ldexp(1.0 / g, -k)
         if _array_api.handles(X):
             # Public fitted arrays follow X (namespace, device); the private
             # state used by transform stays on the host.
             for name in ("norms_", "scale_", "n_samples_seen_"):
                 setattr(self, name, _array_api.to_device(X, getattr(self, name)))
 
-    def _prepared(self, X, copy):
+    def _prepared(self, X, copy, method):
         check_eps_max_norm(self.eps, self.max_norm)
         if self.axis == 0:
             check_is_fitted(self)
+            if check_same_namespace is not None:
+                # Fitted norms live in fit's namespace and device.
+                check_same_namespace(X, self, attribute="norms_", method=method)
         copy = self.copy if copy is None else copy
         if self.axis == 1:
-            return prepare(
-                X, copy, 1, partial(check_input, estimator=self, reset=False)
-            )
+            return prepare(X, copy, partial(check_input, estimator=self, reset=False))
         # Features are scaled by learned norms: no kernel looks for infinity.
         validated = check_input(X, estimator=self, reset=False)
         return validated, writable_in_place(validated, X, copy)
@@ -321,10 +291,10 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_tr : {ndarray, sparse matrix} of shape (n_samples, n_features)
             The normalized data, of the input's float dtype.
         """
-        X, in_place = self._prepared(X, copy)
+        X, in_place = self._prepared(X, copy, "transform")
         if self.axis == 1:
             return self._normalize_samples(X, in_place)
-        return self._scale_features(X, in_place, *self._scaling)
+        return scale_columns(X, self._scaling, in_place)
 
     def _normalize_samples(self, X, in_place):
         """Every sample of validated ``X`` scaled to unit norm (``axis=1``)."""
@@ -361,31 +331,9 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_original : {ndarray, sparse matrix} of shape (n_samples, n_features)
             The data in the original space.
         """
-        X, in_place = self._prepared(X, copy)
-        scale_e, scale_g = self._scaling
-        return self._scale_features(X, in_place, -scale_e, 1.0 / scale_g)
-
-    @staticmethod
-    def _scale_features(X, in_place, exponents, gains):
-        for kernels in (_dask, _array_api):
-            if kernels.handles(X):
-                return kernels.scale_columns(X, exponents, gains)
-        if X.dtype == np.float16:
-            result = L2Normalizer._scale_features(
-                X.astype(np.float32), True, exponents, gains
-            )
-            return result.astype(np.float16)
-        if not sp.issparse(X):
-            out = X if in_place else np.empty_like(X)
-            _dense.scale_columns(X, out, exponents, gains)
-            return out
-        X, owned = compressed(X, in_place)
-        out = X if owned else _sparse.empty_data_like(X)
-        if X.format == "csc":
-            _sparse.scale_major(X, out.data, exponents, gains)
-        else:
-            _sparse.scale_minor(X, out.data, exponents, gains)
-        return out
+        X, in_place = self._prepared(X, copy, "inverse_transform")
+        k, g = self._scaling
+        return scale_columns(X, (-k, 1.0 / g), in_place)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
-from reference import reference_normalize, reference_norms
+from tests._testing import reference_normalize, reference_norms
 
 from sklearn_l2 import normalize, norms
 from sklearn_l2._segments import root, true_norms

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
-from reference import reference_norms, relative_norm_error
+from tests._testing import reference_norms, relative_norm_error
 from sklearn.preprocessing import normalize as sklearn_normalize
 
 from sklearn_l2 import L2Normalizer, normalize, norms

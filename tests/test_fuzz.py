@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
-from reference import reference_normalize, reference_norms
+from tests._testing import reference_normalize, reference_norms
 
 from sklearn_l2 import L2Normalizer, normalize, norms
 

@@ -4,10 +4,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
-from reference import reference_normalize, reference_norms
+from tests._testing import (
+    SPARSE_CONTAINERS,
+    reference_normalize,
+    reference_norms,
+    sparse_random,
+)
 from sklearn.utils._param_validation import InvalidParameterError
 
-from conftest import SPARSE_CONTAINERS, sparse_random
 from sklearn_l2 import normalize, norms
 
 NORMS = [("l2", 2), ("l1", 1), ("max", np.inf), (3, 3), (1.5, 1.5), (np.inf, np.inf)]
@@ -275,11 +279,14 @@ def test_copy_true_leaves_sparse_input_unchanged(rng):
     assert_array_equal(X.data, before.data)
 
 
-def test_copy_false_on_read_only_input_is_an_error(rng):
+def test_copy_false_on_read_only_input_returns_a_normalized_copy(rng):
     X = rng.standard_normal((4, 3))
+    original = X.copy()
     X.flags.writeable = False
-    with pytest.raises(ValueError, match="read-only"):
-        normalize(X, copy=False)
+    result = normalize(X, copy=False)
+    assert result is not X
+    assert_array_equal(X, original)
+    assert_array_equal(result, normalize(original))
 
 
 def test_read_only_input_with_copy_true(rng):

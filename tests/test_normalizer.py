@@ -5,12 +5,16 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
-from reference import reference_normalize, reference_norms
+from tests._testing import (
+    SPARSE_CONTAINERS,
+    reference_normalize,
+    reference_norms,
+    sparse_random,
+)
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import Normalizer
 from sklearn.utils._param_validation import InvalidParameterError
 
-from conftest import sparse_random
 from sklearn_l2 import L2Normalizer
 
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose
-from reference import relative_norm_error
+from tests._testing import relative_norm_error
 
 from sklearn_l2 import normalize
 

@@ -1,0 +1,409 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False
+"""Compiled kernels: the parts of every vector of an array, and its scaling.
+
+A *major* vector is contiguous in memory: a row of a C-ordered array, a CSR
+row, a CSC column. A *minor* vector is spread across the major ones: a column
+of a C-ordered array, a CSC row, a CSR column. The arithmetic of one vector
+lives in ``_vector.h``; this module runs it over containers and threads.
+It validates nothing: callers pass canonical, finite-checked-by-us arrays of
+float32 or float64 and say how many threads to use.
+"""
+
+import numpy as np
+
+from cython cimport floating
+from libc.stdint cimport int32_t
+from cython.parallel cimport parallel, prange, threadid
+from libc.stdint cimport int64_t
+
+ctypedef fused integral:
+    int32_t
+    int64_t
+
+
+cdef extern from "_vector.h" nogil:
+    int64_t L2_EMPTY
+    int L2_INFINITY
+    ctypedef struct l2_target:
+        pass
+    l2_target l2_make_target(double eps, double max_norm)
+    int l2_parts_f32(const float *x, int64_t n, int kind, double p,
+                     int64_t *E, double *hi, double *lo)
+    int l2_parts_f64(const double *x, int64_t n, int kind, double p,
+                     int64_t *E, double *hi, double *lo)
+    void l2_factor(int kind, const l2_target *t, int64_t E, double hi,
+                   double lo, int64_t *k, double *g)
+    double l2_norm(int kind, int64_t E, double hi, double lo)
+    void l2_merge(int kind, double p, int64_t *Ea, double *ha, double *la,
+                  int64_t Eb, double hb, double lb)
+    void l2_scale_f32(const float *x, float *out, int64_t n, int64_t k, double g)
+    void l2_scale_f64(const double *x, double *out, int64_t n, int64_t k, double g)
+    void l2_scale_stream_f32(const float *x, float *out, int64_t n, double g)
+    void l2_scale_stream_f64(const double *x, double *out, int64_t n, double g)
+    void l2_stream_fence()
+    void l2_add_f32(int kind, float x, double *hi, double *lo, double *mx)
+    void l2_add_f64(int kind, double x, double *hi, double *lo, double *mx)
+    ctypedef void (*l2_row_add_fn)(const void *, int64_t, double *, double *,
+                                   double *)
+    l2_row_add_fn l2_row_add_for(int kind, int is64)
+    int l2_finish_minor(int kind, int is64, double h, double l, double mx,
+                        int64_t n, int64_t *E, double *hi, double *lo)
+    int l2_max_threads()
+
+
+EMPTY = L2_EMPTY
+
+
+def kind_of(p):
+    """The kernel's code for the exponent ``p`` (1, 2, other, or inf)."""
+    if p == 1:
+        return 1
+    if p == 2:
+        return 2
+    if p == np.inf:
+        return 4
+    return 3
+
+
+def max_threads():
+    """OpenMP's current thread limit (1 without OpenMP)."""
+    return l2_max_threads()
+
+
+cdef inline int _parts(const floating *x, int64_t n, int kind, double p,
+                       int64_t *E, double *hi, double *lo) noexcept nogil:
+    if floating is float:
+        return l2_parts_f32(x, n, kind, p, E, hi, lo)
+    else:
+        return l2_parts_f64(x, n, kind, p, E, hi, lo)
+
+
+cdef inline void _scale(const floating *x, floating *out, int64_t n, int64_t k,
+                        double g, bint stream) noexcept nogil:
+    if floating is float:
+        if stream and k == 0:
+            l2_scale_stream_f32(x, out, n, g)
+        else:
+            l2_scale_f32(x, out, n, k, g)
+    else:
+        if stream and k == 0:
+            l2_scale_stream_f64(x, out, n, g)
+        else:
+            l2_scale_f64(x, out, n, k, g)
+
+
+cdef inline void _add(int kind, floating x, double *hi, double *lo,
+                      double *mx) noexcept nogil:
+    if floating is float:
+        l2_add_f32(kind, x, hi, lo, mx)
+    else:
+        l2_add_f64(kind, x, hi, lo, mx)
+
+
+def _raise_infinity(dtype):
+    raise ValueError(
+        f"Input contains infinity or a value too large for {np.dtype(dtype)!r}."
+    )
+
+
+# --------------------------------------------------------------------------
+# Major vectors. Dense rows are the rows of a C-ordered 2-D array; sparse
+# ones are data[indptr[i]:indptr[i + 1]].
+
+
+def major_parts(const floating[::1] data, const integral[::1] indptr, int64_t length,
+                int kind, double p, int n_threads):
+    """Parts ``(E, hi, lo)`` of every major vector.
+
+    With an empty ``indptr`` the vectors are the consecutive runs of
+    ``length`` entries of ``data`` (dense rows).
+    """
+    cdef bint dense = indptr.shape[0] == 0
+    cdef Py_ssize_t n = data.shape[0] // length if dense and length else (
+        0 if dense else indptr.shape[0] - 1)
+    E_ = np.empty(n, np.int64)
+    hi_ = np.empty(n, np.float64)
+    lo_ = np.empty(n, np.float64)
+    cdef int64_t[::1] E = E_
+    cdef double[::1] hi = hi_, lo = lo_
+    cdef Py_ssize_t i
+    cdef int64_t start, stop
+    cdef int bad = 0
+    for i in prange(n, nogil=True, num_threads=n_threads, schedule="guided"):
+        if dense:
+            start = i * length
+            stop = start + length
+        else:
+            start = indptr[i]
+            stop = indptr[i + 1]
+        bad += _parts(&data[0] + start, stop - start, kind, p,
+                      &E[i], &hi[i], &lo[i]) == L2_INFINITY
+    if bad:
+        _raise_infinity(np.float32 if floating is float else np.float64)
+    return E_, hi_, lo_
+
+
+def major_normalize(const floating[::1] data, const integral[::1] indptr, int64_t length,
+                    floating[::1] out, int kind, double p, double eps,
+                    double max_norm, bint with_norms, bint stream,
+                    int n_threads):
+    """Normalize every major vector of ``data`` into ``out``; their norms.
+
+    ``out`` may be ``data`` itself: then every multiplier is known, and
+    infinity ruled out, before the first entry is written. Otherwise each
+    vector is scaled while it is still in cache.
+    """
+    cdef bint dense = indptr.shape[0] == 0
+    cdef Py_ssize_t n = data.shape[0] // length if dense and length else (
+        0 if dense else indptr.shape[0] - 1)
+    cdef bint in_place = n > 0 and &out[0] == &data[0]
+    norms_ = np.empty(n if with_norms else 0, np.float64)
+    k_ = np.empty(n if in_place else 0, np.int64)
+    g_ = np.empty(n if in_place else 0, np.float64)
+    cdef double[::1] norms = norms_, g = g_
+    cdef int64_t[::1] k = k_
+    cdef l2_target target = l2_make_target(eps, max_norm)
+    cdef Py_ssize_t i
+    cdef int64_t start, stop, E, kk
+    cdef double hi, lo, gg
+    cdef int bad = 0
+    with nogil, parallel(num_threads=n_threads):
+        for i in prange(n, schedule="guided"):
+            if dense:
+                start = i * length
+                stop = start + length
+            else:
+                start = indptr[i]
+                stop = indptr[i + 1]
+            if _parts(&data[0] + start, stop - start, kind, p,
+                      &E, &hi, &lo) == L2_INFINITY:
+                bad += 1
+                continue
+            l2_factor(kind, &target, E, hi, lo, &kk, &gg)
+            if with_norms:
+                norms[i] = l2_norm(kind, E, hi, lo)
+            if in_place:
+                k[i] = kk
+                g[i] = gg
+            else:
+                _scale(&data[0] + start, &out[0] + start, stop - start, kk, gg,
+                       stream)
+        if stream:
+            l2_stream_fence()
+    if bad:
+        _raise_infinity(np.float32 if floating is float else np.float64)
+    if in_place:
+        major_scale(data, indptr, length, out, k_, g_, False, n_threads)
+    return norms_ if with_norms else None
+
+
+def major_scale(const floating[::1] data, const integral[::1] indptr,
+                int64_t length, floating[::1] out, const int64_t[::1] k,
+                const double[::1] g,
+                bint stream, int n_threads):
+    """``out`` = every major vector of ``data`` times its multiplier."""
+    cdef bint dense = indptr.shape[0] == 0
+    cdef Py_ssize_t n = k.shape[0]
+    cdef Py_ssize_t i
+    cdef int64_t start, stop
+    with nogil, parallel(num_threads=n_threads):
+        for i in prange(n, schedule="guided"):
+            if dense:
+                start = i * length
+                stop = start + length
+            else:
+                start = indptr[i]
+                stop = indptr[i + 1]
+            _scale(&data[0] + start, &out[0] + start, stop - start, k[i], g[i],
+                   stream)
+        if stream:
+            l2_stream_fence()
+
+
+# --------------------------------------------------------------------------
+# Minor vectors: accumulated one entry at a time, a set of accumulators per
+# thread, added up at the end. A vector whose fast sum is not certain comes
+# back flagged (status 0) for its caller to redo as a major vector.
+
+
+cdef _finish(int kind, bint is64, double[:, ::1] hi, double[:, ::1] lo,
+             double[:, ::1] mx, int64_t n_terms):
+    cdef Py_ssize_t m = hi.shape[1], t, j, nt = hi.shape[0]
+    E_ = np.empty(m, np.int64)
+    H_ = np.empty(m, np.float64)
+    L_ = np.empty(m, np.float64)
+    status_ = np.empty(m, np.int8)
+    cdef int64_t[::1] E = E_
+    cdef double[::1] H = H_, L = L_
+    cdef signed char[::1] status = status_
+    cdef double h, l, x, e, s, best
+    with nogil:
+        for j in range(m):
+            h = hi[0, j]
+            l = lo[0, j]
+            best = mx[0, j]
+            for t in range(1, nt):
+                x = hi[t, j]
+                s = h + x
+                e = (h - (s - (s - h))) + (x - (s - h))
+                h = s
+                l = l + (e + lo[t, j])
+                if mx[t, j] > best:
+                    best = mx[t, j]
+            status[j] = l2_finish_minor(kind, is64, h, l, best,
+                                        n_terms + 2 * nt, &E[j], &H[j], &L[j])
+    if (status_ > 1).any():
+        return None
+    return E_, H_, L_, status_
+
+
+def minor_parts_sparse(const floating[::1] data, const integral[::1] indices,
+                       const integral[::1] indptr, Py_ssize_t n_minor, int kind,
+                       int n_threads):
+    """Parts and status of every minor vector of a canonical CSR/CSC matrix.
+
+    Returns None if an entry is infinite.
+    """
+    cdef Py_ssize_t n_major = indptr.shape[0] - 1, c, t
+    cdef int nt = max(1, n_threads)
+    hi_ = np.zeros((nt, n_minor), np.float64)
+    lo_ = np.zeros((nt, n_minor), np.float64)
+    mx_ = np.zeros((nt, n_minor), np.float64)
+    cdef double[:, ::1] hi = hi_, lo = lo_, mx = mx_
+    cdef int64_t q, j
+    with nogil, parallel(num_threads=nt):
+        t = threadid()
+        for c in prange(n_major, schedule="static"):
+            for q in range(indptr[c], indptr[c + 1]):
+                j = indices[q]
+                _add(kind, data[q], &hi[t, j], &lo[t, j], &mx[t, j])
+    return _finish(kind, floating is double, hi_, lo_, mx_, n_major)
+
+
+def minor_parts_dense(const floating[:, ::1] X, int kind, int n_threads):
+    """Parts and status of every column of a C-ordered array (None: inf)."""
+    cdef Py_ssize_t n_rows = X.shape[0], m = X.shape[1], i, t
+    cdef int nt = max(1, n_threads)
+    hi_ = np.zeros((nt, m), np.float64)
+    lo_ = np.zeros((nt, m), np.float64)
+    mx_ = np.zeros((nt, m), np.float64)
+    cdef double[:, ::1] hi = hi_, lo = lo_, mx = mx_
+    cdef l2_row_add_fn add = l2_row_add_for(kind, floating is double)
+    if m:
+        with nogil, parallel(num_threads=nt):
+            t = threadid()
+            for i in prange(n_rows, schedule="static"):
+                add(&X[i, 0], m, &hi[t, 0], &lo[t, 0], &mx[t, 0])
+    return _finish(kind, floating is double, hi_, lo_, mx_, n_rows)
+
+
+def minor_scale_sparse(const floating[::1] data, const integral[::1] indices,
+                       floating[::1] out, const int64_t[::1] k,
+                       const double[::1] g,
+                       int n_threads):
+    """``out[q] = data[q]`` times the multiplier of minor vector ``indices[q]``."""
+    cdef Py_ssize_t n = data.shape[0], q
+    cdef bint shifted = (np.asarray(k) != 0).any()
+    cdef int64_t j
+    for q in prange(n, nogil=True, num_threads=n_threads, schedule="static"):
+        j = indices[q]
+        if shifted and k[j] != 0:
+            _scale(&data[q], &out[q], 1, k[j], g[j], False)
+        else:
+            out[q] = <floating>(<double>data[q] * g[j])
+
+
+def minor_scale_dense(const floating[:, ::1] X, floating[:, ::1] out,
+                      const int64_t[::1] k, const double[::1] g,
+                      int n_threads):
+    """``out[i, j] = X[i, j]`` times the multiplier of column ``j``."""
+    cdef Py_ssize_t n_rows = X.shape[0], m = X.shape[1], i, j
+    cdef bint shifted = (np.asarray(k) != 0).any()
+    if not m:
+        return
+    for i in prange(n_rows, nogil=True, num_threads=n_threads, schedule="static"):
+        if shifted:
+            for j in range(m):
+                _scale(&X[i, j], &out[i, j], 1, k[j], g[j], False)
+        else:
+            for j in range(m):
+                out[i, j] = <floating>(<double>X[i, j] * g[j])
+
+
+# --------------------------------------------------------------------------
+# Parts as arrays.
+
+
+def factors(int kind, const int64_t[::1] E, const double[::1] hi,
+            const double[::1] lo,
+            double eps, double max_norm):
+    """The multipliers ``(k, g)`` of vectors with the given parts."""
+    cdef Py_ssize_t n = E.shape[0], i
+    k_ = np.empty(n, np.int64)
+    g_ = np.empty(n, np.float64)
+    cdef int64_t[::1] k = k_
+    cdef double[::1] g = g_
+    cdef l2_target target = l2_make_target(eps, max_norm)
+    with nogil:
+        for i in range(n):
+            l2_factor(kind, &target, E[i], hi[i], lo[i], &k[i], &g[i])
+    return k_, g_
+
+
+def norms_of(int kind, const int64_t[::1] E, const double[::1] hi,
+             const double[::1] lo):
+    """Float64 norms of vectors with the given parts (inf beyond the range)."""
+    cdef Py_ssize_t n = E.shape[0], i
+    out_ = np.empty(n, np.float64)
+    cdef double[::1] out = out_
+    with nogil:
+        for i in range(n):
+            out[i] = l2_norm(kind, E[i], hi[i], lo[i])
+    return out_
+
+
+def merge(int kind, double p, int64_t[::1] E, double[::1] hi, double[::1] lo,
+          const int64_t[::1] E2, const double[::1] hi2,
+          const double[::1] lo2):
+    """Merge the second parts into the first, in place."""
+    cdef Py_ssize_t n = E.shape[0], i
+    with nogil:
+        for i in range(n):
+            l2_merge(kind, p, &E[i], &hi[i], &lo[i], E2[i], hi2[i], lo2[i])
+
+
+cdef extern from "_vector.h" nogil:
+    void l2_canonical(int kind, int64_t *E, double *hi, double *lo)
+    int l2_exponent(double x)
+    double l2_pow2(int k)
+
+
+def from_scaled_sums(int kind, double p, const int64_t[::1] e,
+                     const double[::1] s):
+    """Canonical parts of vectors whose power sum is ``2**(p e) s``
+    (``max``: whose norm is ``2**e s``), as other array libraries give."""
+    cdef Py_ssize_t n = e.shape[0], i
+    E_ = np.empty(n, np.int64)
+    hi_ = np.zeros(n, np.float64)
+    lo_ = np.zeros(n, np.float64)
+    cdef int64_t[::1] E = E_
+    cdef double[::1] hi = hi_, lo = lo_
+    cdef double q
+    cdef int x
+    with nogil:
+        for i in range(n):
+            if not (s[i] > 0):
+                E[i] = L2_EMPTY
+                continue
+            if kind <= 2:
+                E[i] = 0
+                hi[i] = s[i]
+                l2_canonical(kind, &E[i], &hi[i], &lo[i])
+                E[i] += e[i]
+            else:
+                q = s[i] if kind == 4 else s[i] ** (1.0 / p)
+                x = l2_exponent(q)
+                E[i] = e[i] + x
+                hi[i] = q * l2_pow2(-x)
+    return E_, hi_, lo_
