@@ -15,7 +15,7 @@ For every call the script records the wall time, the peak of memory
 allocated by NumPy and Python (``tracemalloc``), and the peak of the
 process's anonymous resident memory (``RssAnon``, sampled every 10 ms; pages
 of the mapped files are file-backed and not counted there). It checks the
-results (rows against the exact reference of ``tests/reference.py``, and
+results (rows against the exact reference of ``tests/_testing.py``, and
 every row's norm after normalization), asserts that the extra memory stays
 bounded, deletes the files, and writes ``bench_big.json``.
 
@@ -40,9 +40,9 @@ import numpy as np
 import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from reference import reference_norms  # noqa: E402
+from tests._testing import reference_norms  # noqa: E402
 
 from sklearn_l2 import normalize, norms  # noqa: E402
 

@@ -10,10 +10,12 @@ and ``bench_normalize.png`` to ``--out``.
     python benchmarks/bench_normalize.py --from-json FILE  # table, plot of FILE
 
 Ratios: ``vs sklearn`` is scikit-learn's time over ours (above 1: we are
-faster); ``vs floor`` is our time over the floor's (``np.copyto`` for dense,
-``X.copy()`` for sparse; 1 would be memory speed). Throughput counts one read
-and one write of the input's bytes. Peak extra memory is tracemalloc's peak
-during one call, which sees NumPy's and SciPy's allocations.
+faster); ``vs floor`` is our time over the case's floor: ``X.copy()`` (fresh
+memory, as any normalized copy needs) for the copy cases, ``X *= 1`` on two
+threads for the in-place ones. ``np.copyto`` into a preallocated array is
+shown beside them. Throughput counts one read and one write of the input's
+bytes. Peak extra memory is tracemalloc's peak during one call, which sees
+NumPy's and SciPy's allocations.
 """
 
 import argparse
@@ -24,6 +26,7 @@ import platform
 import statistics
 import time
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +36,7 @@ from sklearn.preprocessing import Normalizer
 from sklearn.preprocessing import normalize as sk_normalize
 
 import sklearn_l2
+import sklearn_l2._vectors
 from sklearn_l2 import L2Normalizer
 from sklearn_l2 import normalize as l2_normalize
 
@@ -99,12 +103,26 @@ def random_csr(n_rows, n_cols, per_row, rng, dtype=np.float64):
     return X
 
 
-def run_case(name, X, methods, floor, repeats, in_place=False):
-    """Time every method on ``X``; return the case's result dict."""
+def warm(nbytes):
+    """Touch and free ``nbytes`` of fresh memory.
+
+    On the development VM freed memory goes back to the host, and the next
+    large allocation pays for it again, many times over: an allocating
+    method is timed right after an equal-sized buffer was warmed.
+    """
+    buffer = np.ones(nbytes // 8 + 1)
+    del buffer
+
+
+def run_case(name, X, methods, floors, repeats, in_place=False):
+    """Time every method and floor on ``X``; return the case's result dict.
+
+    ``floors`` maps names to functions; the first one is the case's floor.
+    """
     nbytes = _nbytes(X)
     timed = {
         label: fn
-        for label, fn in [("floor", floor), *methods.items()]
+        for label, fn in [*floors.items(), *methods.items()]
         if fn is not None
     }
     backup = X.copy() if in_place else None
@@ -115,17 +133,21 @@ def run_case(name, X, methods, floor, repeats, in_place=False):
     # during the case touches all of them alike.
     for _ in range(repeats):
         for label, fn in timed.items():
+            if not in_place:
+                warm(nbytes)
             samples[label].append(median_time(fn, 1))
             if in_place:  # every method starts from the same data
-                np.copyto(X, backup)
+                _restore(X, backup)
     times = {label: statistics.median(v) for label, v in samples.items()}
     peaks = {label: peak_extra_bytes(fn) for label, fn in timed.items()}
     del backup
+    floor = next(iter(floors))
     row = {
         "case": name,
         "shape": list(X.shape),
         "dtype": str(X.dtype),
         "bytes": nbytes,
+        "floor": floor,
         "median_s": times,
         "peak_extra_bytes": peaks,
         "gb_per_s": {k: 2 * nbytes / t / 1e9 for k, t in times.items()},
@@ -133,10 +155,36 @@ def run_case(name, X, methods, floor, repeats, in_place=False):
     ours = times["sklearn_l2"]
     if "sklearn" in times:
         row["speedup_vs_sklearn"] = times["sklearn"] / ours
-    row["vs_floor"] = ours / times["floor"]
+    row["vs_floor"] = ours / times[floor]
     if "faiss" in times:
         row["vs_faiss"] = ours / times["faiss"]
     return row
+
+
+def _restore(X, backup):
+    if sp.issparse(X):
+        np.copyto(X.data, backup.data)
+    else:
+        np.copyto(X, backup)
+
+
+def _copyto_floor(X):
+    out = np.empty_like(X)
+    return lambda: np.copyto(out, X)
+
+
+_pool = ThreadPoolExecutor(2)
+
+
+def _scale_in_place_floor(X):
+    """``X *= 1`` split over two threads (NumPy releases the GIL)."""
+    data = X.data if sp.issparse(X) else X.reshape(-1)
+    halves = [data[: data.size // 2], data[data.size // 2 :]]
+
+    def scale(half):
+        half *= 1.0
+
+    return lambda: list(_pool.map(scale, halves))
 
 
 def _nbytes(X):
@@ -150,7 +198,6 @@ def dense_cases(sizes, rng, repeats):
     for dtype in (np.float32, np.float64):
         for kind, shape in shapes.items():
             X = rng.standard_normal(shape, dtype=dtype)
-            out = np.empty_like(X)
             sk = Normalizer().fit(X[:2])
             ours = L2Normalizer().fit(X[:2])
             yield run_case(
@@ -160,10 +207,9 @@ def dense_cases(sizes, rng, repeats):
                     "sklearn_l2": lambda X=X, ours=ours: ours.transform(X),
                     "sklearn": lambda X=X, sk=sk: sk.transform(X),
                 },
-                lambda X=X, out=out: np.copyto(out, X),
+                {"X.copy()": X.copy, "np.copyto": _copyto_floor(X)},
                 repeats,
             )
-            del out
             use_faiss = faiss is not None and dtype == np.float32
             yield run_case(
                 f"dense {kind} {np.dtype(dtype).name} copy=False",
@@ -173,17 +219,12 @@ def dense_cases(sizes, rng, repeats):
                     "sklearn": lambda X=X: sk_normalize(X, copy=False),
                     "faiss": (lambda X=X: faiss.normalize_L2(X)) if use_faiss else None,
                 },
-                _copy_floor(X),
+                {"X *= 1": _scale_in_place_floor(X), "np.copyto": _copyto_floor(X)},
                 repeats,
                 in_place=True,
             )
             del X
             gc.collect()
-
-
-def _copy_floor(X):
-    out = np.empty_like(X)
-    return lambda: np.copyto(out, X)
 
 
 def sparse_cases(sizes, rng, repeats):
@@ -201,8 +242,19 @@ def sparse_cases(sizes, rng, repeats):
                 "sklearn_l2": lambda X=X, ours=ours: ours.transform(X),
                 "sklearn": lambda X=X, sk=sk: sk.transform(X),
             },
-            lambda X=X: X.copy(),
+            {"X.copy()": X.copy},
             repeats,
+        )
+        yield run_case(
+            f"sparse {fmt} float64 copy=False",
+            X,
+            {
+                "sklearn_l2": lambda X=X: l2_normalize(X, copy=False),
+                "sklearn": lambda X=X: sk_normalize(X, copy=False),
+            },
+            {"X *= 1": _scale_in_place_floor(X)},
+            repeats,
+            in_place=True,
         )
     del X
     gc.collect()
@@ -217,7 +269,7 @@ def axis0_case(sizes, rng, repeats):
             "sklearn_l2": lambda: L2Normalizer(axis=0).fit_transform(X),
             "sklearn": lambda: sk_normalize(X, axis=0),
         },
-        _copy_floor(X),
+        {"X.copy()": X.copy, "np.copyto": _copyto_floor(X)},
         repeats,
     )
 
@@ -231,7 +283,7 @@ def small_cases(sizes, rng):
         sk = Normalizer().fit(X)
         out = np.empty_like(X)
         methods = {
-            "floor": lambda X=X, out=out: np.copyto(out, X),
+            "np.copyto": lambda X=X, out=out: np.copyto(out, X),
             "sklearn": lambda X=X, sk=sk: sk.transform(X),
             "sklearn_l2": lambda X=X, ours=ours: ours.transform(X),
         }
@@ -259,14 +311,15 @@ def small_cases(sizes, rng):
             "peak_extra_bytes": {k: peak_extra_bytes(fn) for k, fn in methods.items()},
             "gb_per_s": {k: 2 * X.nbytes / t / 1e9 for k, t in times.items()},
             "speedup_vs_sklearn": times["sklearn"] / times["sklearn_l2"],
-            "vs_floor": times["sklearn_l2"] / times["floor"],
+            "floor": "np.copyto",
+            "vs_floor": times["sklearn_l2"] / times["np.copyto"],
         }
 
 
 def format_table(rows):
     head = (
-        f"{'case':44} {'ours ms':>9} {'sklearn':>9} {'floor':>9} {'faiss':>8} "
-        f"{'x skl':>6} {'/floor':>6} {'GB/s':>6} {'peak MiB':>8}"
+        f"{'case':44} {'ours':>9} {'sklearn':>9} {'floor':>9} {'copyto':>9} "
+        f"{'faiss':>8} {'x skl':>6} {'/floor':>6} {'/faiss':>6} {'peak MiB':>8}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -281,9 +334,9 @@ def format_table(rows):
 
         lines.append(
             f"{r['case'] + ' (' + unit + ')':44} {cell('sklearn_l2', 9)} "
-            f"{cell('sklearn', 9)} {cell('floor', 9)} {cell('faiss', 8)} "
-            f"{r.get('speedup_vs_sklearn', float('nan')):6.2f} "
-            f"{r['vs_floor']:6.2f} {r['gb_per_s']['sklearn_l2']:6.1f} "
+            f"{cell('sklearn', 9)} {cell(r['floor'], 9)} {cell('np.copyto', 9)} "
+            f"{cell('faiss', 8)} {r.get('speedup_vs_sklearn', float('nan')):6.2f} "
+            f"{r['vs_floor']:6.2f} {r.get('vs_faiss', float('nan')):6.2f} "
             f"{r['peak_extra_bytes']['sklearn_l2'] / 2**20:8.1f}"
         )
     return "\n".join(lines)
@@ -296,11 +349,11 @@ def _duration(seconds, small):
 def markdown_table(rows):
     """The table of the README's Speed section, in Markdown."""
     head = (
-        "| case | sklearn_l2 | scikit-learn | floor | faiss | speed-up vs sklearn "
-        "| time / floor | time / faiss | GB/s (ours) | GB/s (floor) "
+        "| case | sklearn_l2 | scikit-learn | floor | `np.copyto` | faiss "
+        "| speed-up vs sklearn | time / floor | time / faiss "
         "| peak extra MiB (ours) |"
     )
-    lines = [head, "| --- |" + " ---: |" * 10]
+    lines = [head, "| --- |" + " ---: |" * 9]
     for r in rows:
         t, small = r["median_s"], r["case"].startswith("small")
 
@@ -311,12 +364,12 @@ def markdown_table(rows):
             f"{r[key]:.2f}×" if key in r else "–"
             for key in ("speedup_vs_sklearn", "vs_floor", "vs_faiss")
         ]
-        gb_s, peak = r["gb_per_s"], r["peak_extra_bytes"]["sklearn_l2"]
+        floor = f"{cell(r['floor'])} (`{r['floor']}`)"
+        peak = r["peak_extra_bytes"]["sklearn_l2"]
         lines.append(
             f"| {r['case']} | {cell('sklearn_l2')} | {cell('sklearn')} "
-            f"| {cell('floor')} | {cell('faiss')} | {' | '.join(ratios)} "
-            f"| {gb_s['sklearn_l2']:.1f} | {gb_s['floor']:.1f} "
-            f"| {peak / 2**20:.1f} |"
+            f"| {floor} | {cell('np.copyto')} | {cell('faiss')} "
+            f"| {' | '.join(ratios)} | {peak / 2**20:.1f} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -333,13 +386,16 @@ def plot(rows, path):
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(rows) + 1.5))
     height = 0.8 / len(methods)
     for i, m in enumerate(methods):
-        values = [r["gb_per_s"].get(m, 0.0) for r in rows]
+        values = [
+            r["gb_per_s"].get(r["floor"] if m == "floor" else m, 0.0) for r in rows
+        ]
         positions = np.arange(len(rows)) + i * height
-        ax.barh(positions, values, height=height, label=m)
+        label = "floor (X.copy() or X *= 1)" if m == "floor" else m
+        ax.barh(positions, values, height=height, label=label)
     ax.set_yticks(np.arange(len(rows)) + 0.4, labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("GB/s (one read + one write of the input)")
-    ax.set_title("L2 row normalization throughput against the memory floor")
+    ax.set_title("Normalization throughput against the memory floor")
     ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -383,6 +439,7 @@ def main(argv=None):
     print(format_table(rows))
     meta = {
         "quick": args.quick,
+        "threads": sklearn_l2._vectors.n_threads(1 << 30),
         "machine": platform.platform(),
         "processor": platform.processor(),
         "cpu_count": os.cpu_count(),

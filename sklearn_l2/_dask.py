@@ -105,7 +105,8 @@ def _as_records(parts, observed):
 
 def _parts_of(records, p):
     kind = _vectors.Parts.empty(p, 0).kind
-    return _vectors.Parts(kind, float(p), records["E"], records["hi"], records["lo"])
+    fields = (np.ascontiguousarray(records[name]) for name in ("E", "hi", "lo"))
+    return _vectors.Parts(kind, float(p), *fields)
 
 
 def _parts_chunk(block, axis, keepdims, p):
@@ -152,7 +153,8 @@ def column_statistics(X, p):
 
 def _scale_block(block, k, g):
     data = _checked_block(block)
-    out = _vectors.scale(data, (k.reshape(-1), g.reshape(-1)), 0, data is not block)
+    scaling = (np.ascontiguousarray(k.reshape(-1)), np.ascontiguousarray(g.reshape(-1)))
+    out = _vectors.scale(data, scaling, 0, data is not block)
     return out.astype(block.dtype, copy=False)
 
 

@@ -170,6 +170,13 @@ def major_normalize(const floating[::1] data, const integral[::1] indptr, int64_
     cdef int bad = 0
     with nogil, parallel(num_threads=n_threads):
         for i in prange(n, schedule="guided"):
+            # Assigned here, so that each thread has its own (Cython makes
+            # the variables assigned in a prange body private).
+            E = 0
+            hi = 0.0
+            lo = 0.0
+            kk = 0
+            gg = 1.0
             if dense:
                 start = i * length
                 stop = start + length

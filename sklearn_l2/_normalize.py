@@ -171,8 +171,13 @@ def transform_validated(X, *, p, axis, eps, max_norm, in_place, with_norms):
         return adapter.normalize(X, p, axis, eps, max_norm, with_norms)
     if X.dtype == np.float16:
         result, norms_ = transform_validated(
-            X.astype(np.float32), p=p, axis=axis, eps=eps, max_norm=max_norm,
-            in_place=True, with_norms=with_norms,
+            X.astype(np.float32),
+            p=p,
+            axis=axis,
+            eps=eps,
+            max_norm=max_norm,
+            in_place=True,
+            with_norms=with_norms,
         )
         return _back_to_float16(X, result, in_place), norms_
     if sp.issparse(X):
@@ -229,9 +234,11 @@ def _observed_counts(X):
         missing = np.isnan(X.data)
         if not missing.any():
             return n_samples
-        columns = X.indices[missing] if X.format == "csr" else np.repeat(
-            np.arange(X.shape[1]), np.diff(X.indptr)
-        )[missing]
+        columns = (
+            X.indices[missing]
+            if X.format == "csr"
+            else np.repeat(np.arange(X.shape[1]), np.diff(X.indptr))[missing]
+        )
         return n_samples - np.bincount(columns, minlength=X.shape[1])
     missing = np.isnan(X)
     if not missing.any():

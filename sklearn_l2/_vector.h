@@ -147,36 +147,24 @@ static inline double l2_shift(double x, int64_t k)
     } while (0)
 
 /* Compensated sum of the terms of x[0:n], each entry first multiplied by
- * s1 then s2 when SCALED (exact powers of two). Eight independent lanes let
- * the compiler vectorize; the lanes are added at the end. */
-#define L2_DEFINE_SUM(NAME, T, TERM, SQ, SCALED, ATTR)                       \
-    ATTR static void NAME(const T *x, int64_t n, double s1, double s2,       \
+ * s1 then s2 when SCALED (exact powers of two). */
+typedef float l2_f32;
+typedef double l2_f64;
+
+#define L2_DEFINE_SUM_SCALAR(NAME, T, TERM, SQ, SCALED, ATTR)                \
+    ATTR static void NAME(const l2_##T *x, int64_t n, double s1, double s2,  \
                           double *out_hi, double *out_lo)                    \
     {                                                                        \
-        double hi[L2_LANES] = {0}, lo[L2_LANES] = {0};                       \
+        double hi[4] = {0}, lo[4] = {0};                                     \
         int64_t i = 0;                                                       \
         int k;                                                               \
         (void)s1;                                                            \
         (void)s2;                                                            \
-        if (n <= 2 * L2_LANES) {                                             \
-            /* Short vectors: one lane, no set-up of eight. */               \
-            double h = 0.0, l = 0.0;                                         \
-            for (; i < n; i++) {                                             \
-                double v = (double)x[i], t, tl, e;                           \
-                if (SCALED) v = (v * s1) * s2;                               \
-                TERM(v, t, tl, SQ);                                          \
-                L2_TWO_SUM(h, t, h, e);                                      \
-                l += e + tl;                                                 \
-            }                                                                \
-            *out_hi = h;                                                     \
-            *out_lo = l;                                                     \
-            return;                                                          \
-        }                                                                    \
-        for (; i + L2_LANES <= n; i += L2_LANES) {                           \
-            for (k = 0; k < L2_LANES; k++) {                                 \
+        for (; i + 4 <= n; i += 4) {                                         \
+            for (k = 0; k < 4; k++) {                                        \
                 double v = (double)x[i + k], t, tl, e;                       \
                 if (SCALED) v = (v * s1) * s2;                               \
-                TERM(v, t, tl, SQ);                                          \
+                L2_##TERM(v, t, tl, L2_TWO_SQUARE_PLAIN);                    \
                 L2_TWO_SUM(hi[k], t, hi[k], e);                              \
                 lo[k] += e + tl;                                             \
             }                                                                \
@@ -184,33 +172,145 @@ static inline double l2_shift(double x, int64_t k)
         for (k = 0; i < n; i++, k++) {                                       \
             double v = (double)x[i], t, tl, e;                               \
             if (SCALED) v = (v * s1) * s2;                                   \
-            TERM(v, t, tl, SQ);                                              \
+            L2_##TERM(v, t, tl, L2_TWO_SQUARE_PLAIN);                        \
             L2_TWO_SUM(hi[k], t, hi[k], e);                                  \
             lo[k] += e + tl;                                                 \
         }                                                                    \
-        double h = hi[0], l = lo[0];                                         \
-        for (k = 1; k < L2_LANES; k++) {                                     \
-            double e;                                                        \
-            L2_TWO_SUM(h, hi[k], h, e);                                      \
-            l += e + lo[k];                                                  \
+        {                                                                    \
+            double h = hi[0], l = lo[0];                                     \
+            for (k = 1; k < 4; k++) {                                        \
+                double e;                                                    \
+                L2_TWO_SUM(h, hi[k], h, e);                                  \
+                l += e + lo[k];                                              \
+            }                                                                \
+            *out_hi = h;                                                     \
+            *out_lo = l;                                                     \
         }                                                                    \
-        *out_hi = h;                                                         \
-        *out_lo = l;                                                         \
     }
 
-#define L2_DEFINE_SUMS(SUFFIX, SQ, ATTR)                                     \
-    L2_DEFINE_SUM(l2_abs32_##SUFFIX, float, L2_TERM_ABS, SQ, 0, ATTR)        \
-    L2_DEFINE_SUM(l2_abs64_##SUFFIX, double, L2_TERM_ABS, SQ, 0, ATTR)       \
-    L2_DEFINE_SUM(l2_sq32_##SUFFIX, float, L2_TERM_SQ32, SQ, 0, ATTR)        \
-    L2_DEFINE_SUM(l2_sq64_##SUFFIX, double, L2_TERM_SQ64, SQ, 0, ATTR)       \
-    L2_DEFINE_SUM(l2_abs32s_##SUFFIX, float, L2_TERM_ABS, SQ, 1, ATTR)       \
-    L2_DEFINE_SUM(l2_abs64s_##SUFFIX, double, L2_TERM_ABS, SQ, 1, ATTR)      \
-    L2_DEFINE_SUM(l2_sq32s_##SUFFIX, float, L2_TERM_SQ32, SQ, 1, ATTR)       \
-    L2_DEFINE_SUM(l2_sq64s_##SUFFIX, double, L2_TERM_SQ64, SQ, 1, ATTR)
+#if defined(__GNUC__) || defined(__clang__)
+/* The same with GCC/Clang vector types: two accumulators of four lanes. */
+#define L2_VECTOR_SUMS 1
+typedef double l2_v4d __attribute__((vector_size(32)));
+typedef int64_t l2_v4i __attribute__((vector_size(32)));
+typedef float l2_v4f __attribute__((vector_size(16)));
 
-L2_DEFINE_SUMS(plain, L2_TWO_SQUARE_PLAIN, )
+static inline l2_v4d l2_load4_f64(const double *x)
+{
+    l2_v4d v;
+    memcpy(&v, x, sizeof v);
+    return v;
+}
+
+static inline l2_v4d l2_load4_f32(const float *x)
+{
+    l2_v4f v;
+    memcpy(&v, x, sizeof v);
+    return __builtin_convertvector(v, l2_v4d);
+}
+
+#define L2_V_TWO_SUM(a, b, s, e)                                             \
+    do {                                                                     \
+        l2_v4d s_ = (a) + (b);                                               \
+        l2_v4d bp_ = s_ - (a);                                               \
+        (e) = ((a) - (s_ - bp_)) + ((b) - bp_);                              \
+        (s) = s_;                                                            \
+    } while (0)
+
+/* NaN contributes nothing: its lanes are masked to +0. */
+#define L2_V_KEEP(v, t) ((l2_v4d)((l2_v4i)(t) & ((v) == (v))))
+#define L2_V_TERM_ABS(v, t, tl, VSQ)                                         \
+    do {                                                                     \
+        (t) = L2_V_KEEP(v, (l2_v4d)((l2_v4i)(v) & INT64_MAX));               \
+        (tl) = (l2_v4d){0, 0, 0, 0};                                         \
+    } while (0)
+#define L2_V_TERM_SQ32(v, t, tl, VSQ)                                        \
+    do {                                                                     \
+        (t) = L2_V_KEEP(v, (v) * (v));                                       \
+        (tl) = (l2_v4d){0, 0, 0, 0};                                         \
+    } while (0)
+#define L2_V_TERM_SQ64(v, t, tl, VSQ)                                        \
+    do {                                                                     \
+        l2_v4d w_ = L2_V_KEEP(v, v);                                         \
+        VSQ(w_, t, tl);                                                      \
+    } while (0)
+#define L2_V_SQUARE_DEKKER(v, h, l)                                          \
+    do {                                                                     \
+        l2_v4d c_ = 134217729.0 * (v);                                       \
+        l2_v4d vh_ = c_ - (c_ - (v));                                        \
+        l2_v4d vl_ = (v) - vh_;                                              \
+        (h) = (v) * (v);                                                     \
+        (l) = ((vh_ * vh_ - (h)) + 2.0 * vh_ * vl_) + vl_ * vl_;             \
+    } while (0)
 #if L2_X86_DISPATCH
-L2_DEFINE_SUMS(avx2, L2_TWO_SQUARE_FMA, L2_TARGET_AVX2)
+#define L2_V_SQUARE_FMA(v, h, l)                                             \
+    do {                                                                     \
+        (h) = (v) * (v);                                                     \
+        (l) = (l2_v4d)_mm256_fmsub_pd((__m256d)(v), (__m256d)(v),            \
+                                      (__m256d)(h));                         \
+    } while (0)
+#endif
+
+#define L2_DEFINE_SUM(NAME, T, TERM, SQ, SCALED, ATTR)                       \
+    L2_DEFINE_SUM_SCALAR(NAME##_short, T, TERM, L2_TWO_SQUARE_PLAIN,         \
+                         SCALED, ATTR)                                       \
+    ATTR static void NAME(const l2_##T *x, int64_t n, double s1, double s2,  \
+                          double *out_hi, double *out_lo)                    \
+    {                                                                        \
+        l2_v4d h0 = {0, 0, 0, 0}, h1 = h0, l0 = h0, l1 = h0;                 \
+        int64_t i = 0;                                                       \
+        int k;                                                               \
+        if (n < 16) {                                                        \
+            NAME##_short(x, n, s1, s2, out_hi, out_lo);                      \
+            return;                                                          \
+        }                                                                    \
+        for (; i + 8 <= n; i += 8) {                                         \
+            l2_v4d a = l2_load4_##T(x + i), b = l2_load4_##T(x + i + 4);     \
+            l2_v4d ta, tla, tb, tlb, ea, eb;                                 \
+            if (SCALED) {                                                    \
+                a = (a * s1) * s2;                                           \
+                b = (b * s1) * s2;                                           \
+            }                                                                \
+            L2_V_##TERM(a, ta, tla, SQ);                                     \
+            L2_V_##TERM(b, tb, tlb, SQ);                                     \
+            L2_V_TWO_SUM(h0, ta, h0, ea);                                    \
+            L2_V_TWO_SUM(h1, tb, h1, eb);                                    \
+            l0 += ea + tla;                                                  \
+            l1 += eb + tlb;                                                  \
+        }                                                                    \
+        {                                                                    \
+            double h = 0.0, l = 0.0, rh, rl, e;                              \
+            NAME##_short(x + i, n - i, s1, s2, &rh, &rl);                    \
+            L2_TWO_SUM(h, rh, h, e);                                         \
+            l += e + rl;                                                     \
+            for (k = 0; k < 4; k++) {                                        \
+                L2_TWO_SUM(h, h0[k], h, e);                                  \
+                l += e + l0[k];                                              \
+                L2_TWO_SUM(h, h1[k], h, e);                                  \
+                l += e + l1[k];                                              \
+            }                                                                \
+            *out_hi = h;                                                     \
+            *out_lo = l;                                                     \
+        }                                                                    \
+    }
+#else
+#define L2_DEFINE_SUM L2_DEFINE_SUM_SCALAR
+#define L2_V_SQUARE_DEKKER 0
+#endif
+
+#define L2_DEFINE_SUMS(SUFFIX, SQ, ATTR)                                     \
+    L2_DEFINE_SUM(l2_abs32_##SUFFIX, f32, TERM_ABS, SQ, 0, ATTR)             \
+    L2_DEFINE_SUM(l2_abs64_##SUFFIX, f64, TERM_ABS, SQ, 0, ATTR)             \
+    L2_DEFINE_SUM(l2_sq32_##SUFFIX, f32, TERM_SQ32, SQ, 0, ATTR)             \
+    L2_DEFINE_SUM(l2_sq64_##SUFFIX, f64, TERM_SQ64, SQ, 0, ATTR)             \
+    L2_DEFINE_SUM(l2_abs32s_##SUFFIX, f32, TERM_ABS, SQ, 1, ATTR)            \
+    L2_DEFINE_SUM(l2_abs64s_##SUFFIX, f64, TERM_ABS, SQ, 1, ATTR)            \
+    L2_DEFINE_SUM(l2_sq32s_##SUFFIX, f32, TERM_SQ32, SQ, 1, ATTR)            \
+    L2_DEFINE_SUM(l2_sq64s_##SUFFIX, f64, TERM_SQ64, SQ, 1, ATTR)
+
+L2_DEFINE_SUMS(plain, L2_V_SQUARE_DEKKER, )
+#if L2_X86_DISPATCH
+L2_DEFINE_SUMS(avx2, L2_V_SQUARE_FMA, L2_TARGET_AVX2)
 #endif
 
 typedef void (*l2_sum_fn)(const void *, int64_t, double, double, double *,
@@ -609,8 +709,14 @@ static inline void l2_factor(int kind, const l2_target *t, int64_t E,
         if (k == 0) {                                                        \
             for (i = 0; i < n; i++) out[i] = (T)((double)x[i] * g);          \
         } else {                                                             \
-            for (i = 0; i < n; i++)                                          \
-                out[i] = (T)(l2_shift((double)x[i], k) * g);                 \
+            /* Shifted first, so that a tiny entry keeps its precision;     \
+             * scaled first where the shift alone would overflow (an       \
+             * inverse scaling of a norm beyond the float64 range). */      \
+            for (i = 0; i < n; i++) {                                        \
+                double y = l2_shift((double)x[i], k);                        \
+                y = isinf(y) ? l2_shift((double)x[i] * g, k) : y * g;        \
+                out[i] = (T)y;                                               \
+            }                                                                \
         }                                                                    \
     }
 

@@ -119,7 +119,9 @@ def parts(X, p, axis):
         return parts(np.ascontiguousarray(X), p, axis)
     A, major = view
     if major:
-        return Parts(kind, p, *_major_parts(A.reshape(-1), _NO_INDPTR, A.shape[1], kind, p))
+        return Parts(
+            kind, p, *_major_parts(A.reshape(-1), _NO_INDPTR, A.shape[1], kind, p)
+        )
     return Parts(kind, p, *_dense_minor_parts(A, kind, p))
 
 
@@ -193,8 +195,17 @@ def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
         out = X if in_place else empty_like(X)
         if _major(X, axis):
             norms = _kernels.major_normalize(
-                X.data, X.indptr, 0, out.data, kind, p, eps, max_norm or 0.0,
-                with_norms, False, n_threads(X.data.size),
+                X.data,
+                X.indptr,
+                0,
+                out.data,
+                kind,
+                p,
+                eps,
+                max_norm or 0.0,
+                with_norms,
+                False,
+                n_threads(X.data.size),
             )
             return out, norms
         vector_parts = Parts(kind, p, *_sparse_minor_parts(X, kind, p))
@@ -214,9 +225,17 @@ def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
     out_A = out.T if A is not X else out
     if major:
         norms = _kernels.major_normalize(
-            A.reshape(-1), _NO_INDPTR, A.shape[1], out_A.reshape(-1), kind, p,
-            eps, max_norm or 0.0, with_norms,
-            not in_place and A.size >= STREAM_MIN_ENTRIES, n_threads(A.size),
+            A.reshape(-1),
+            _NO_INDPTR,
+            A.shape[1],
+            out_A.reshape(-1),
+            kind,
+            p,
+            eps,
+            max_norm or 0.0,
+            with_norms,
+            not in_place and A.size >= STREAM_MIN_ENTRIES,
+            n_threads(A.size),
         )
         return out, norms
     vector_parts = Parts(kind, p, *_dense_minor_parts(A, kind, p))
@@ -227,7 +246,9 @@ def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
 
 def _scale_sparse_minor(X, out, scaling):
     k, g = scaling
-    _kernels.minor_scale_sparse(X.data, X.indices, out.data, k, g, n_threads(X.data.size))
+    _kernels.minor_scale_sparse(
+        X.data, X.indices, out.data, k, g, n_threads(X.data.size)
+    )
 
 
 def scale(X, scaling, axis, in_place):
@@ -254,8 +275,14 @@ def scale(X, scaling, axis, in_place):
     out_A = out.T if A is not X else out
     if major:
         _kernels.major_scale(
-            A.reshape(-1), _NO_INDPTR, A.shape[1], out_A.reshape(-1), k, g,
-            not in_place and A.size >= STREAM_MIN_ENTRIES, n_threads(A.size),
+            A.reshape(-1),
+            _NO_INDPTR,
+            A.shape[1],
+            out_A.reshape(-1),
+            k,
+            g,
+            not in_place and A.size >= STREAM_MIN_ENTRIES,
+            n_threads(A.size),
         )
     else:
         _kernels.minor_scale_dense(A, out_A, k, g, n_threads(A.size))

@@ -31,8 +31,6 @@ def sparse_random(rng, shape, density=0.3, dtype=np.float64):
     return X
 
 
-
-
 def scaled_norm(vector, p):
     """``(e, ns)`` with ``2**e * ns`` the norm of ``vector``; NaN ignored."""
     values = [abs(float(v)) for v in vector if not math.isnan(float(v))]
@@ -128,5 +126,6 @@ def is_faithful(value, vector, p):
 
 def assert_faithful(norms, vectors, p):
     """Every norm of ``norms`` is faithfully rounded (p = 1 or 2)."""
-    bad = [i for i, (n, v) in enumerate(zip(norms, vectors)) if not is_faithful(n, v, p)]
+    pairs = enumerate(zip(norms, vectors, strict=True))
+    bad = [i for i, (n, v) in pairs if not is_faithful(n, v, p)]
     assert not bad, f"not faithfully rounded: vectors {bad[:10]} of {len(norms)}"

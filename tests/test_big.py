@@ -1,11 +1,11 @@
 """Sparse input past 2**31 stored values or 2**31 columns, faked cheaply.
 
 A real matrix with more than 2**31 stored values needs tens of GB (see
-``benchmarks/bench_big.py`` for that run). Here the sparse kernels get the
-rows that lie *past* 2**31 stored values: their ``data`` is a file mapped in
-memory whose first 2**31 entries are a hole (no disk, no memory), and their
-``indptr`` holds int64 offsets beyond 2**31, as the last rows of such a
-matrix would.
+``benchmarks/bench_big.py`` for that run), and validating it would read all
+of them. Here the compiled kernels themselves get the rows that lie *past*
+2**31 stored values: their ``data`` is a file mapped in memory whose first
+2**31 entries are a hole (no disk, no memory), and their ``indptr`` holds
+int64 offsets beyond 2**31, as the last rows of such a matrix would.
 """
 
 from types import SimpleNamespace
@@ -14,15 +14,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
-from tests._testing import reference_normalize, reference_norms
 
-from sklearn_l2 import normalize, norms
-from sklearn_l2._segments import root, true_norms
-from sklearn_l2._sparse import major_norms, major_parts, normalize_major
+from sklearn_l2 import _kernels, normalize, norms
+from tests._testing import reference_normalize, reference_norms
 
 # Stored values before the rows under test: past the int32 range.
 OFFSET = 2**31 + 12_345
-ROW_LENGTHS = [3, 0, 5, 1, 200_000, 7]  # one row longer than a kernel block
+ROW_LENGTHS = [3, 0, 5, 1, 200_000, 7]
 P_NORMS = [2, 1, np.inf, 3]
 
 
@@ -65,7 +63,19 @@ def test_rows_past_2_31_stored_values_are_normalized(far_rows, tmp_path, p):
     out = np.memmap(
         tmp_path / "out.f64", dtype=np.float64, mode="w+", shape=rows.data.shape
     )
-    normalize_major(rows, out, p, 0.0, None, with_norms=False)
+    _kernels.major_normalize(
+        rows.data,
+        rows.indptr,
+        0,
+        out,
+        _kernels.kind_of(p),
+        p,
+        0.0,
+        0.0,
+        False,
+        False,
+        2,
+    )
     result = np.zeros_like(dense)
     for i, n in enumerate(ROW_LENGTHS):
         result[i, :n] = out[rows.indptr[i] : rows.indptr[i + 1]]
@@ -75,17 +85,9 @@ def test_rows_past_2_31_stored_values_are_normalized(far_rows, tmp_path, p):
 @pytest.mark.parametrize("p", P_NORMS)
 def test_norms_of_rows_past_2_31_stored_values(far_rows, p):
     rows, dense = far_rows
-    assert_allclose(major_norms(rows, p), reference_norms(dense, p), rtol=4e-15)
-
-
-@pytest.mark.parametrize("p", P_NORMS)
-def test_feature_power_sums_past_2_31_stored_values(far_rows, p):
-    # CSC columns are the major vectors of axis=0 fitting.
-    rows, dense = far_rows
-    exponents, sums = major_parts(rows, p)
-    assert_allclose(
-        true_norms(exponents, root(sums, p)), reference_norms(dense, p), rtol=4e-15
-    )
+    parts = _kernels.major_parts(rows.data, rows.indptr, 0, _kernels.kind_of(p), p, 2)
+    found = _kernels.norms_of(_kernels.kind_of(p), *parts)
+    assert_allclose(found, reference_norms(dense, p), rtol=4e-15)
 
 
 @pytest.mark.parametrize("fmt", ["csr", "csc"])

@@ -1,6 +1,5 @@
 """Shared estimators, parallel model selection and memory-mapped data."""
 
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import joblib
@@ -60,17 +59,3 @@ def test_read_only_memmap_with_copy_true(tmp_path, rng):
     data.tofile(path)
     mm = np.memmap(path, dtype=np.float64, mode="r", shape=data.shape)
     assert_array_equal(normalize(mm), normalize(data))
-
-
-def test_worker_threads_keep_the_callers_floating_point_error_state():
-    # NumPy < 2 keeps np.errstate per thread: the kernels' silenced overflow
-    # warned in the pool's threads on large inputs of huge values.
-    from sklearn_l2._parallel import run_tasks
-
-    def task(i):
-        np.square(np.full(4, 1e300))  # overflows to inf
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with np.errstate(over="ignore"):
-            run_tasks(task, n_tasks=64, n_threads=4)

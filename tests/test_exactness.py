@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
-from tests._testing import reference_norms, relative_norm_error
 from sklearn.preprocessing import normalize as sklearn_normalize
 
 from sklearn_l2 import L2Normalizer, normalize, norms
+from tests._testing import reference_norms, relative_norm_error
 
 TOLERANCE = {np.float32: 4e-6, np.float64: 4e-15}
 CONTAINERS = [np.asarray, sp.csr_matrix, sp.csc_matrix, sp.csr_array]

@@ -4,15 +4,15 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_l2 import normalize, norms
 from tests._testing import (
     SPARSE_CONTAINERS,
     reference_normalize,
     reference_norms,
     sparse_random,
 )
-from sklearn.utils._param_validation import InvalidParameterError
-
-from sklearn_l2 import normalize, norms
 
 NORMS = [("l2", 2), ("l1", 1), ("max", np.inf), (3, 3), (1.5, 1.5), (np.inf, np.inf)]
 

@@ -5,17 +5,16 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
-from tests._testing import (
-    SPARSE_CONTAINERS,
-    reference_normalize,
-    reference_norms,
-    sparse_random,
-)
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import Normalizer
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_l2 import L2Normalizer
+from tests._testing import (
+    reference_normalize,
+    reference_norms,
+    sparse_random,
+)
 
 
 def test_axis1_matches_scikit_learn_normalizer_on_ordinary_data(rng):

@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose
-from tests._testing import relative_norm_error
 
 from sklearn_l2 import normalize
+from tests._testing import relative_norm_error
 
 TOLERANCE = {np.float32: 4e-6, np.float64: 4e-15}
 

@@ -1,0 +1,257 @@
+"""The guarantees of the compiled kernels, tested through the public API.
+
+Exact: l1 and l2 norms are faithfully rounded (less than one unit in the last
+place from the exact value) for every finite input; other norms are within
+four units. Deterministic: a vector's result depends only on its values, not
+on the container, the thread count, ``return_norm`` or the batches of
+``partial_fit``. Nothing lost: infinity raises before anything is written.
+"""
+
+import math
+import threading
+from decimal import Decimal, localcontext
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_array_equal
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from sklearn_l2 import L2Normalizer, normalize, norms
+from tests._testing import assert_faithful, containers, to_dense
+
+
+def awkward(rng, shape, dtype):
+    """Random entries with zeros, missing values and a zero vector each way."""
+    X = rng.standard_normal(shape) * np.exp(rng.uniform(-5, 5, shape))
+    X[rng.random(shape) < 0.2] = 0.0
+    X[rng.random(shape) < 0.05] = np.nan
+    X[1, :] = 0.0
+    X[:, 1] = 0.0
+    return X.astype(dtype)
+
+
+def vectors(X, axis):
+    X = to_dense(X).astype(np.float64)
+    return X if axis == 1 else X.T
+
+
+def bits(a):
+    a = to_dense(a)
+    return a.view(np.uint32 if a.dtype == np.float32 else np.uint64)
+
+
+@pytest.mark.parametrize("container", ["dense", "fortran", "csr", "csc"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("p", [1, 2])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_l1_l2_norms_are_faithful(rng, container, dtype, p, axis):
+    X = awkward(rng, (40, 23), dtype)
+    got = norms(containers(X)[container], norm=f"l{p}", axis=axis)
+    assert_faithful(got, vectors(X, axis), p)
+
+
+MAGNITUDES = [5e-324, 1e-310, 1e-200, 1e-160, 1e-20, 1.0, 1e20, 1e154, 1e200, 1e307]
+
+
+@pytest.mark.parametrize("p", [1, 2])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_norms_are_faithful_from_subnormal_to_the_largest_float(rng, p, axis):
+    X = rng.standard_normal((len(MAGNITUDES) ** 2, 6))
+    pairs = [(a, b) for a in MAGNITUDES for b in MAGNITUDES]
+    X[:, :3] *= np.array([a for a, _ in pairs])[:, None]
+    X[:, 3:] *= np.array([b for _, b in pairs])[:, None]
+    X[-1] = np.finfo(np.float64).max  # a norm beyond the float64 range
+    X = X if axis == 1 else np.ascontiguousarray(X.T)
+    for container in containers(X).values():
+        assert_faithful(norms(container, norm=f"l{p}", axis=axis), vectors(X, axis), p)
+
+
+def _split_squares(v):
+    """Exact float64 squares of float64 ``v`` as high and low parts."""
+    c = 134217729.0 * v
+    high = c - (c - v)
+    low = v - high
+    h = v * v
+    return h, ((high * high - h) + 2.0 * high * low) + low * low
+
+
+def _is_faithful_long(value, v):
+    """Faithful rounding of the l2 norm of a long vector (``math.fsum``)."""
+    from fractions import Fraction
+
+    v = v.astype(np.float64)
+    terms = np.concatenate(_split_squares(v))
+    high = math.fsum(terms)
+    low = math.fsum(np.append(terms, -high))
+    s = Fraction(high) + Fraction(low)
+    below = Fraction(float(np.nextafter(value, 0.0)))
+    above = Fraction(float(np.nextafter(value, np.inf)))
+    return below**2 < s < above**2
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_ten_million_entry_row_is_faithful(dtype):
+    v = np.random.default_rng(1).standard_normal(10**7).astype(dtype)
+    (got,) = norms(v[None, :])
+    assert _is_faithful_long(got, v)
+
+
+def test_a_two_million_wide_float32_csc_row_is_faithful():
+    rng = np.random.default_rng(2)
+    v = rng.standard_normal(2 * 10**6).astype(np.float32)
+    X = sp.csc_matrix(np.vstack([v, np.zeros_like(v)]))
+    got = norms(X)
+    assert _is_faithful_long(got[0], v) and got[1] == 0.0
+
+
+def _exact_p_norm(v, p):
+    """The p-norm of ``v`` to 60 digits."""
+    values = [Decimal(float(a)) for a in np.abs(v) if a > 0]
+    if not values:
+        return 0.0
+    with localcontext() as ctx:
+        ctx.prec = 60
+        m = max(values)
+        total = sum((a / m) ** Decimal(p) for a in values)
+        return float(m * total ** (Decimal(1) / Decimal(p)))
+
+
+@pytest.mark.parametrize("p", [1.5, 3, 7.25, 2000, 1e6])
+def test_other_norms_are_within_four_units(rng, p):
+    X = rng.standard_normal((30, 9)) * np.exp(rng.uniform(-30, 30, (30, 1)))
+    X[3] *= 1e-300
+    X[4] *= 1e290
+    got = norms(X, norm=p)
+    ref = np.array([_exact_p_norm(v, p) for v in X])
+    assert np.all(np.abs(got - ref) <= 4 * np.spacing(ref))
+
+
+def test_a_large_p_normalizes_every_row():
+    X = normalize([[1.0, 1.0], [3.0, 4.0]], norm=2000)
+    assert_array_equal(X[1] > 0, [True, True])
+    ref = np.array([_exact_p_norm(v, 2000) for v in X])
+    assert np.all(np.abs(ref - 1) < 4e-15)
+
+
+def test_a_p_above_1075_keeps_the_norm():
+    (got,) = norms([[3.0, 4.0]], norm=1100)
+    assert abs(got - _exact_p_norm(np.array([3.0, 4.0]), 1100)) <= 4 * np.spacing(4.0)
+
+
+def test_a_column_of_zeros_then_a_tiny_value_keeps_its_norm():
+    X = np.zeros((1000, 1000))
+    X[-1] = 1e-200
+    assert_array_equal(norms(X, axis=0), np.full(1000, 1e-200))
+    Y = normalize(X, axis=0)
+    assert_array_equal(Y[-1], np.ones(1000))
+
+
+def test_partial_fit_of_zeros_then_a_tiny_value_keeps_its_norm():
+    scaler = L2Normalizer(axis=0).partial_fit([[0.0]]).partial_fit([[1e-200]])
+    assert_array_equal(scaler.norms_, [1e-200])
+    assert_array_equal(scaler.transform([[1e-200]]), [[1.0]])
+
+
+def test_duplicated_missing_value_is_counted_once():
+    data = np.array([np.nan, np.nan, 1.0])
+    X = sp.csr_matrix((data, [0, 0, 0], [0, 2, 3]), shape=(2, 1))
+    assert not X.has_canonical_format
+    assert_array_equal(L2Normalizer(axis=0).fit(X).n_samples_seen_, [1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("norm", ["l1", "l2", "max", 3])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_containers_give_identical_bits(rng, dtype, norm, axis):
+    X = awkward(rng, (60, 37), dtype)
+    results = {
+        name: normalize(container, norm=norm, axis=axis, return_norm=True)
+        for name, container in containers(X).items()
+    }
+    dense_result, dense_norms = results.pop("dense")
+    for name, (result, found) in results.items():
+        assert_array_equal(bits(result), bits(dense_result), err_msg=name)
+        assert_array_equal(found.view(np.uint64), dense_norms.view(np.uint64))
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_return_norm_and_norms_agree_with_normalize(rng, axis):
+    X = awkward(rng, (50, 40), np.float32)
+    result, found = normalize(X, axis=axis, return_norm=True)
+    assert_array_equal(bits(result), bits(normalize(X, axis=axis)))
+    assert_array_equal(found, norms(X, axis=axis))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("fmt", ["dense", "csr", "csc"])
+def test_one_and_several_threads_give_identical_bits(dtype, axis, fmt):
+    # Large enough for the kernels to split the work over threads.
+    rng = np.random.default_rng(3)
+    X = awkward(rng, (40_000, 64), dtype)
+    X = containers(X)[fmt]
+    with threadpool_limits(limits=1, user_api="openmp"):
+        serial = normalize(X, axis=axis, return_norm=True)
+    parallel = normalize(X, axis=axis, return_norm=True)
+    assert_array_equal(bits(parallel[0]), bits(serial[0]))
+    assert_array_equal(parallel[1], serial[1])
+
+
+def test_partial_fit_batches_in_any_order_give_identical_bits(rng):
+    X = awkward(rng, (300, 20), np.float64)
+    whole = L2Normalizer(axis=0).fit(X)
+    batches = np.array_split(X, 7)
+    forward, backward = L2Normalizer(axis=0), L2Normalizer(axis=0)
+    for batch in batches:
+        forward.partial_fit(batch)
+    for batch in batches[::-1]:
+        backward.partial_fit(batch)
+    assert_array_equal(forward.norms_, whole.norms_)
+    assert_array_equal(backward.norms_, whole.norms_)
+    assert_array_equal(bits(forward.transform(X)), bits(whole.transform(X)))
+
+
+@pytest.mark.parametrize("fmt", ["dense", "fortran", "csr", "csc"])
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("norm", ["l2", "l1", 3, "max"])
+def test_infinity_raises_before_anything_is_written(rng, fmt, axis, norm):
+    X = rng.standard_normal((30, 20))
+    X[-1, -1] = np.inf  # the last entry read, whatever the order
+    X = containers(X)[fmt]
+    before = to_dense(X).copy()
+    with pytest.raises(ValueError, match="infinity"):
+        normalize(X, norm=norm, axis=axis, copy=False)
+    assert_array_equal(to_dense(X), before)
+
+
+@pytest.mark.parametrize("fmt", ["dense", "fortran", "csr", "csc"])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_copy_true_leaves_the_input_alone(rng, fmt, axis):
+    X = containers(awkward(rng, (30, 20), np.float64))[fmt]
+    before = to_dense(X).copy()
+    normalize(X, axis=axis)
+    assert_array_equal(bits(X), bits(before))
+
+
+def test_concurrent_calls_leave_thread_limits_as_they_were():
+    before = [(lib["internal_api"], lib["num_threads"]) for lib in threadpool_info()]
+    X = np.random.default_rng(4).standard_normal((20_000, 64))
+    errors = []
+
+    def work():
+        try:
+            for _ in range(3):
+                normalize(X)
+                normalize(X, axis=0)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    after = [(lib["internal_api"], lib["num_threads"]) for lib in threadpool_info()]
+    assert after == before
