@@ -1,7 +1,9 @@
 """ONNX export: the graph skl2onnx writes for L2Normalizer, run by onnxruntime."""
 
+import runpy
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import onnxruntime
@@ -183,3 +185,12 @@ def test_importing_the_package_does_not_import_skl2onnx():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert completed.stdout.split() == ["False", "False"]
+
+
+def test_accuracy_script_covers_every_configuration():
+    script = Path(__file__).parents[1] / "benchmarks" / "onnx_accuracy.py"
+    main = runpy.run_path(str(script), run_name="onnx_accuracy")["main"]
+    results = main(["--rows", "30", "--features", "5"])
+    # 2 dtypes x 2 data sets x 12 configurations.
+    assert len(results) == 48
+    assert max(r["max_ulps"] for r in results) <= 8
