@@ -19,11 +19,12 @@ custom domain), computing in float64 whatever the input's float dtype:
 * ``axis=0``: the fitted scaling of every column, ``2**-e * g``, is stored
   as a constant row, and the columns are multiplied by it. Where that factor
   is not a normal float64 number, the column is multiplied by ``2**-e`` in
-  two exact halves and then by ``g``, as the NumPy kernels do.
+  exact steps and then by ``g``, as the NumPy kernels do.
 """
 
 import numpy as np
 
+from ._array_api import host_power_parts
 from ._normalize import check_eps_max_norm, resolve_p
 from ._normalizer import L2Normalizer
 
@@ -254,13 +255,11 @@ def _scaled_columns(graph, x, exponents, gains):
     folded = graph.node("Mul", x, graph.constant(factors[None, :], "factors"))
     if not unfolded.any():
         return folded
-    # 2**-e may leave the float64 range: two halves, each a normal number.
-    shift = -exponents
-    first = shift // 2
-    halves = [np.ldexp(1.0, first), np.ldexp(1.0, shift - first)]
+    # 2**-e may leave the float64 range: exact powers of two, each a normal
+    # number, applied in turn.
     step = x
-    for half in halves:
-        step = graph.node("Mul", step, graph.constant(half[None, :], "power"))
+    for power in host_power_parts(-exponents, np.float64):
+        step = graph.node("Mul", step, graph.constant(power[None, :], "power"))
     rescaled = graph.node("Mul", step, graph.constant(gains[None, :], "gains"))
     mask = graph.mask(unfolded[None, :], "unfolded")
     return graph.node("Where", mask, rescaled, folded)

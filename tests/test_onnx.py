@@ -99,6 +99,13 @@ def test_columns_beyond_the_float64_range():
     assert_matches_transform(result, est.transform(X))
 
 
+@pytest.mark.parametrize("max_norm", [5e-324, 1e-310, 1e300])
+def test_max_norm_at_the_ends_of_the_range(max_norm):
+    X = np.array([[1.7e308, 1e-310, 3.0], [1.7e308, 2e-310, 4.0]])
+    est = L2Normalizer(axis=0, max_norm=max_norm).fit(X)
+    assert_matches_transform(run(to_onnx(est, X), X), est.transform(X))
+
+
 def test_float32_row_whose_sum_of_squares_overflows():
     X = np.array([[1e20, 1e20]], dtype=np.float32)
     result = run(to_onnx(L2Normalizer().fit(X), X), X)
