@@ -60,12 +60,31 @@ def namespace_of(X):
 
 
 def float_dtypes(X):
-    """The float dtypes validation should keep for ``X``, widest first."""
+    """The float dtypes validation should keep for ``X``, widest first.
+
+    Half-precision input (float16, torch's bfloat16) keeps its dtype too, as
+    float16 does in the NumPy path: the kernels compute in the compute dtype
+    and round the output once, back to the input's dtype.
+    """
     xp = namespace_of(X)
     if xp is None:
         return None
     wide = compute_dtype(xp, device(X))
-    return (wide,) if wide == xp.float32 else (xp.float64, xp.float32)
+    kept = (wide,) if wide == xp.float32 else (xp.float64, xp.float32)
+    if _is_half_float(xp, X):
+        kept = (*kept, X.dtype)
+    return kept
+
+
+def _is_half_float(xp, X):
+    """Whether ``X`` holds 16-bit floats (float16, bfloat16)."""
+    dtype = getattr(X, "dtype", None)
+    if dtype is None:
+        return False
+    try:
+        return xp.isdtype(dtype, "real floating") and xp.finfo(dtype).bits == 16
+    except (TypeError, ValueError):  # pragma: no cover - not a dtype of xp
+        return False
 
 
 def compute_dtype(xp, dev):

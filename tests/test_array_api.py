@@ -403,3 +403,55 @@ def test_scaling_without_an_exact_pow(library, monkeypatch):
             result = to_host(normalize(make(X), max_norm=max_norm))
         expected = normalize(X, max_norm=max_norm)
         _assert_within_ulps(result, expected, 2, f"max_norm={max_norm}")
+
+
+HALF_DTYPES = ["float16", "bfloat16"]
+
+
+def _half_data(dtype_name):
+    """torch half-precision rows (a row longer than float16's range included)."""
+    torch = pytest.importorskip("torch")
+    X = np.array([[3.0, 4.0], [6e4, 6e4], [0.1, -0.2], [0.0, 0.0], [1e-3, 5.0]])
+    return torch.asarray(X, dtype=getattr(torch, dtype_name))
+
+
+def _rounded_reference(X_half, result_float64):
+    """The float64 result of the exactly widened input, rounded to X's dtype."""
+    torch = pytest.importorskip("torch")
+    return torch.asarray(result_float64).to(X_half.dtype)
+
+
+def _assert_half_close(result, expected):
+    """At most one unit in the last place of the half dtype apart."""
+    torch = pytest.importorskip("torch")
+    assert result.dtype == expected.dtype
+    gap = (result.double() - expected.double()).abs()
+    spacing = torch.finfo(expected.dtype).eps * expected.double().abs()
+    assert bool(torch.all(gap <= torch.clamp(spacing, min=1e-30))), (result, expected)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("dtype_name", HALF_DTYPES)
+def test_normalize_keeps_torch_half_dtypes(dtype_name, axis):
+    X = _half_data(dtype_name)
+    with sklearn.config_context(array_api_dispatch=True):
+        result = normalize(X, axis=axis)
+    expected = normalize(X.double().numpy(), axis=axis)
+    _assert_half_close(result, _rounded_reference(X, expected))
+
+
+@pytest.mark.parametrize("dtype_name", HALF_DTYPES)
+def test_fit_transform_axis_0_keeps_torch_half_dtypes(dtype_name):
+    X = _half_data(dtype_name)
+    with sklearn.config_context(array_api_dispatch=True):
+        est = L2Normalizer(axis=0)
+        result = est.fit_transform(X)
+        transformed = est.transform(X)
+        restored = est.inverse_transform(result)
+    reference = L2Normalizer(axis=0).fit(X.double().numpy())
+    expected = _rounded_reference(X, reference.transform(X.double().numpy()))
+    _assert_half_close(result, expected)
+    _assert_half_close(transformed, expected)
+    assert restored.dtype == X.dtype
+    # The fitted norms are float64, as for every input.
+    assert_allclose(to_host(est.norms_), reference.norms_, rtol=1e-15)
