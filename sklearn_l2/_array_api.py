@@ -59,6 +59,21 @@ def namespace_of(X):
     return xp
 
 
+def without_history(X):
+    """``X`` without autograd history: a tensor that requires grad, detached.
+
+    The kernels' results carry no autograd graph, whatever the input: the
+    careful path creates many temporaries that autograd would keep alive
+    for as long as the output lives, fitted statistics must not hold a
+    graph, and whether validation hands the graph on has changed between
+    PyTorch versions (2.13 warns that ``torch.asarray`` now keeps
+    ``requires_grad``). Data are shared, not copied.
+    """
+    if getattr(X, "requires_grad", False) and callable(getattr(X, "detach", None)):
+        return X.detach()
+    return X
+
+
 def float_dtypes(X):
     """The float dtypes validation should keep for ``X``, widest first.
 
@@ -162,6 +177,7 @@ def vector_parts(X, p, axis):
 @_quiet
 def norms(X, p, axis):
     """Norms along ``axis`` (1-D, compute dtype, on ``X``'s device)."""
+    X = without_history(X)
     xp = get_namespace(X)[0]
     scale, sums = vector_parts(X, p, axis)
     return xp.reshape(scale * _root(xp, sums, p), (-1,))
@@ -400,6 +416,7 @@ def host_power_parts(k, dtype):
 @_quiet
 def normalize(X, p, axis, eps, max_norm, with_norms):
     """Normalize ``X`` along ``axis``; return ``(result, norms or None)``."""
+    X = without_history(X)
     xp = get_namespace(X)[0]
     scale, sums = vector_parts(X, p, axis)
     scaled_norms = _root(xp, sums, p)
@@ -418,6 +435,7 @@ def scale_columns(X, exponents, gains):
     estimator; the power of two is split on the host (:func:`power_parts`)
     and applied as :func:`apply_multipliers` does.
     """
+    X = without_history(X)
     xp = get_namespace(X)[0]
     dev = device(X)
     dtype = compute_dtype(xp, dev)
@@ -439,6 +457,7 @@ def column_statistics(X, p):
     ``n_observed`` counts its non-missing entries (an int if none is missing).
     Only these per-column results leave the device.
     """
+    X = without_history(X)
     xp = get_namespace(X)[0]
     scale, sums = vector_parts(X, p, axis=0)
     scale, sums = to_host(xp.reshape(scale, (-1,))), to_host(xp.reshape(sums, (-1,)))
@@ -460,6 +479,7 @@ def to_host(a):
     """A NumPy copy of array ``a`` (NumPy arrays and scalars pass through)."""
     if isinstance(a, (int, float, np.ndarray, np.generic)):
         return a
+    a = without_history(a)
     if move_to is not None:  # scikit-learn >= 1.8 moves from any device
         return move_to(a, xp=np, device="cpu")
     return _convert_to_numpy(a, get_namespace(a)[0])  # pragma: no cover

@@ -455,3 +455,62 @@ def test_fit_transform_axis_0_keeps_torch_half_dtypes(dtype_name):
     assert restored.dtype == X.dtype
     # The fitted norms are float64, as for every input.
     assert_allclose(to_host(est.norms_), reference.norms_, rtol=1e-15)
+
+
+# scikit-learn's validation calls torch.asarray on the tensor, and torch 2.13
+# warns that the result now keeps requires_grad; only that warning is let
+# through.
+GRAD_WARNING = "ignore:torch.asarray. unspecified requires_grad:UserWarning"
+
+
+def _requires_grad():
+    torch = pytest.importorskip("torch")
+    X = torch.asarray([[3.0, 4.0], [1e200, 1e200], [0.0, 2.0]], dtype=torch.float64)
+    return X.detach().clone(), X.clone().requires_grad_(True)
+
+
+@pytest.mark.filterwarnings(GRAD_WARNING)
+def test_fit_axis_0_accepts_a_tensor_that_requires_grad():
+    plain, X = _requires_grad()
+    with sklearn.config_context(array_api_dispatch=True):
+        est = L2Normalizer(axis=0).fit(X)
+        expected = L2Normalizer(axis=0).fit(plain)
+    assert not est.norms_.requires_grad
+    assert_array_equal(to_host(est.norms_), to_host(expected.norms_))
+    assert_array_equal(to_host(est.scale_), to_host(expected.scale_))
+
+
+@pytest.mark.filterwarnings(GRAD_WARNING)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda X: normalize(X),
+        lambda X: normalize(X, axis=0, max_norm=1.0),
+        lambda X: norms(X),
+        lambda X: L2Normalizer().fit_transform(X),
+        lambda X: L2Normalizer(axis=0).fit_transform(X),
+        lambda X: L2Normalizer(axis=0).fit(X).transform(X),
+        lambda X: L2Normalizer(axis=0).fit(X).inverse_transform(X),
+    ],
+    ids=[
+        "normalize",
+        "normalize-axis0",
+        "norms",
+        "fit_transform",
+        "axis0",
+        "transform",
+        "inverse",
+    ],
+)
+def test_outputs_carry_no_autograd_history(call):
+    """The result is detached: the same values, no graph back to the input."""
+    plain, X = _requires_grad()
+    with sklearn.config_context(array_api_dispatch=True):
+        result = call(X)
+        expected = call(plain)
+    assert not result.requires_grad
+    assert result.grad_fn is None
+    assert_array_equal(to_host(result), to_host(expected))
+    # The input is left as it was.
+    assert X.requires_grad
+    assert_array_equal(X.detach().numpy(), plain.numpy())
