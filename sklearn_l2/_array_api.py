@@ -22,6 +22,9 @@ and every vector is multiplied by ``g * 2**(Ft - F)`` with ``g = mt / mu``:
 in one multiplication where that factor is a normal number, otherwise by
 the power of two and ``g`` in turn. No quotient of two far-apart magnitudes
 is ever formed, so nothing that NumPy gets right is zeroed or made infinite.
+Where every norm and every multiplier is a normal float, the multiplier is
+the plain quotient ``T / norm``, rounded the same way, and the ``frexp`` is
+skipped.
 
 NaN is a missing value: ignored by the norms, kept in the output.
 """
@@ -258,7 +261,12 @@ def _frexp(xp, v):
     zero = v == 0
     safe = xp.where(zero, xp.ones_like(v), v)
     exponent = xp.floor(xp.log2(safe)) + 1.0
-    m = _times_power_of_two(xp, safe, -exponent)
+    if bool(xp.all(safe >= xp.finfo(v.dtype).smallest_normal)):
+        # 2**-exponent is then a float (a subnormal one at most) and the
+        # product, in [0.25, 2), is exact: one power of two is enough.
+        m = safe * _power_of_two(xp, -exponent, v)
+    else:
+        m = _times_power_of_two(xp, safe, -exponent)
     high = m >= 1.0
     m = xp.where(high, m * 0.5, m)
     exponent = xp.where(high, exponent + 1.0, exponent)
@@ -290,6 +298,11 @@ def norm_parts(xp, scale, scaled_norms):
     integer-valued floats. Nothing overflows, even where the norm itself
     exceeds the float range.
     """
+    norms = scale * scaled_norms  # one rounding, as mu below
+    info = xp.finfo(norms.dtype)
+    representable = (norms >= info.smallest_normal) & (norms <= info.max)
+    if bool(xp.all(representable | (scaled_norms == 0))):
+        return _frexp(xp, norms)  # the usual case: every norm is a float
     m_scale, e_scale = _frexp(xp, scale)
     m_norm, e_norm = _frexp(xp, scaled_norms)
     mu = m_scale * m_norm  # in [0.25, 1): one rounding
@@ -356,13 +369,17 @@ def apply_multipliers(X, g, powers):
     xp = get_namespace(X)[0]
     values = xp.astype(X, g.dtype)
     info = xp.finfo(g.dtype)
-    folded, powers_first, g_first = g, values, values * g
+    folded = g
     for power in powers:
         folded = folded * power
+    normal = (folded >= info.smallest_normal) & (folded <= info.max)
+    if bool(xp.all(normal)):  # the usual case: one pass over the data
+        return xp.astype(values * folded, X.dtype)
+    direct = values * xp.where(normal, folded, xp.ones_like(folded))
+    powers_first, g_first = values, values * g
+    for power in powers:
         powers_first = powers_first * power
         g_first = g_first * power
-    normal = (folded >= info.smallest_normal) & (folded <= info.max)
-    direct = values * xp.where(normal, folded, xp.ones_like(folded))
     powers_first = powers_first * g
     spurious = xp.isinf(powers_first) & xp.isfinite(values)
     stepwise = xp.where(spurious, g_first, powers_first)
@@ -414,15 +431,46 @@ def host_power_parts(k, dtype):
 
 
 @_quiet
+def _times_reciprocal(X, scale, scaled_norms, eps, max_norm):
+    """The usual case of :func:`normalize`'s scaling, or None if it fails.
+
+    Where every norm and every multiplier (``1 / max(norm, eps)``, or
+    ``max_norm / norm``) is a normal float, ``X`` times the multiplier is
+    what :func:`apply_multipliers` computes (the quotient of the two
+    mantissas is rounded as the quotient of the two numbers), with a few
+    operations on the norms instead of their ``frexp``.
+    """
+    xp = get_namespace(X)[0]
+    norms = scale * scaled_norms
+    info = xp.finfo(norms.dtype)
+    zero = scaled_norms == 0
+    if not bool(xp.all(zero | ((norms >= info.smallest_normal) & (norms <= info.max)))):
+        return None
+    ones = xp.ones_like(norms)
+    safe = xp.where(zero, ones, norms)
+    if max_norm is None:
+        if eps > 0:
+            safe = xp.where(safe < eps, xp.full_like(safe, float(eps)), safe)
+        factor = xp.where(zero, ones, 1.0 / safe)
+    else:
+        factor = xp.where(norms > max_norm, float(max_norm) / safe, ones)
+    if not bool(xp.all((factor >= info.smallest_normal) & (factor <= info.max))):
+        return None
+    return xp.astype(xp.astype(X, norms.dtype) * factor, X.dtype)
+
+
+@_quiet
 def normalize(X, p, axis, eps, max_norm, with_norms):
     """Normalize ``X`` along ``axis``; return ``(result, norms or None)``."""
     X = without_history(X)
     xp = get_namespace(X)[0]
     scale, sums = vector_parts(X, p, axis)
     scaled_norms = _root(xp, sums, p)
-    mu, exponents = norm_parts(xp, scale, scaled_norms)
-    g, k = multipliers(xp, mu, exponents, eps, max_norm)
-    result = apply_multipliers(X, g, power_parts(xp, k, g))
+    result = _times_reciprocal(X, scale, scaled_norms, eps, max_norm)
+    if result is None:
+        mu, exponents = norm_parts(xp, scale, scaled_norms)
+        g, k = multipliers(xp, mu, exponents, eps, max_norm)
+        result = apply_multipliers(X, g, power_parts(xp, k, g))
     if not with_norms:
         return result, None
     return result, xp.reshape(scale * scaled_norms, (-1,))

@@ -514,3 +514,31 @@ def test_outputs_carry_no_autograd_history(call):
     # The input is left as it was.
     assert X.requires_grad
     assert_array_equal(X.detach().numpy(), plain.numpy())
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"eps": 0.7}, {"max_norm": 0.5}, {"max_norm": 1e-100}]
+)
+@pytest.mark.parametrize("library", CPU_LIBRARIES)
+def test_reciprocal_shortcut_equals_the_mantissa_path(library, params, monkeypatch):
+    """Multiplying by ``1 / norm`` where it is normal changes no bit."""
+    from sklearn_l2 import _array_api
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 7)) * 10.0 ** rng.uniform(-200, 200, size=(200, 1))
+    X = CPU_LIBRARIES[library]("float64")(X)
+    shortcut_results = []
+
+    def recorded(*args):
+        result = _times_reciprocal(*args)
+        shortcut_results.append(result)
+        return result
+
+    _times_reciprocal = _array_api._times_reciprocal
+    with sklearn.config_context(array_api_dispatch=True):
+        monkeypatch.setattr(_array_api, "_times_reciprocal", recorded)
+        shortcut = to_host(normalize(X, **params))
+        monkeypatch.setattr(_array_api, "_times_reciprocal", lambda *args: None)
+        mantissas = to_host(normalize(X, **params))
+    assert shortcut_results[0] is not None  # the shortcut was taken
+    assert_array_equal(shortcut, mantissas)
