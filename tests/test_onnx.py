@@ -177,6 +177,13 @@ def test_integer_input_is_refused():
         to_onnx(est, initial_types=[("X", Int64TensorType([None, 2]))])
 
 
+def test_several_input_tensors_are_refused():
+    est = L2Normalizer().fit(np.ones((2, 3), dtype=np.float32))
+    types = [("a", FloatTensorType([None, 1])), ("b", FloatTensorType([None, 2]))]
+    with pytest.raises(RuntimeError, match="one input tensor"):
+        to_onnx(est, initial_types=types)
+
+
 def test_register_twice_changes_nothing():
     X = np.array([[3.0, 4.0]], dtype=np.float32)
     assert register() == register() == "SklearnL2Normalizer"
