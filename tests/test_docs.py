@@ -246,8 +246,8 @@ def test_fitted_attributes_are_documented_as_scikit_learn_checks(axis):
     "only " in its description; every public fitted attribute is documented.
     """
     import numpy as np
-    from numpydoc.docscrape import ClassDoc
 
+    ClassDoc = pytest.importorskip("numpydoc.docscrape").ClassDoc
     attributes = ClassDoc(sklearn_l2.L2Normalizer)["Attributes"]
     est = sklearn_l2.L2Normalizer(axis=axis).fit(np.array([[3.0, 4.0], [1.0, 0.0]]))
     for attr in attributes:

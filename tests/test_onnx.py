@@ -6,11 +6,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import onnxruntime
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from skl2onnx import to_onnx
-from skl2onnx.common.data_types import FloatTensorType, Int64TensorType
 from sklearn.datasets import load_iris
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
@@ -19,6 +16,13 @@ from sklearn.svm import SVC
 
 from sklearn_l2 import L2Normalizer
 from sklearn_l2.onnx import register
+
+# The onnx extra (in the test extra); the core-only CI runs skip this module.
+onnxruntime = pytest.importorskip("onnxruntime")
+skl2onnx = pytest.importorskip("skl2onnx")
+to_onnx = skl2onnx.to_onnx
+FloatTensorType = skl2onnx.common.data_types.FloatTensorType
+Int64TensorType = skl2onnx.common.data_types.Int64TensorType
 
 NORMS = ["l2", "l1", "max", 3, 1.5]
 PARAMS = [{}, {"eps": 3.0}, {"max_norm": 0.5}, {"max_norm": 1e-30}]
