@@ -11,13 +11,25 @@ As in :mod:`sklearn_l2._segments`, a **fast path** sums ``|x|**p`` directly,
 and the vectors whose sum overflows, may have underflowed, or holds a missing
 value take a **careful path**: the vector is divided by its largest entry
 ``m``, so its power sum lies in ``[1, n]`` and can neither overflow nor
-underflow, and its norm is ``m * (sum |x/m|**p)**(1/p)``. The output is
-computed as ``(x / m) / ns`` so that no intermediate leaves the float range.
-The standard has no ``frexp``, hence a division by ``m`` rather than an
-exact power-of-two scaling: it costs one rounding per entry.
+underflow, and its norm is ``m * (sum |x/m|**p)**(1/p)``. The standard has
+no ``frexp``, hence a division by ``m`` rather than an exact power-of-two
+scaling: it costs one rounding per entry of the power sum.
+
+The output is scaled as by the NumPy kernels: each norm is written as
+``2**F * mu`` with ``mu`` in ``[0.5, 1)`` (an ``frexp`` built from ``log2``
+and exact powers of two), the target (1, or ``max_norm``) as ``2**Ft * mt``,
+and every vector is multiplied by ``g * 2**(Ft - F)`` with ``g = mt / mu``:
+in one multiplication where that factor is a normal number, otherwise by
+the power of two and ``g`` in turn. No quotient of two far-apart magnitudes
+is ever formed, so nothing that NumPy gets right is zeroed or made infinite.
+Where every norm and every multiplier is a normal float, the multiplier is
+the plain quotient ``T / norm``, rounded the same way, and the ``frexp`` is
+skipped.
 
 NaN is a missing value: ignored by the norms, kept in the output.
 """
+
+import math
 
 import numpy as np
 from sklearn.utils._array_api import (
@@ -50,13 +62,47 @@ def namespace_of(X):
     return xp
 
 
+def without_history(X):
+    """``X`` without autograd history: a tensor that requires grad, detached.
+
+    The kernels' results carry no autograd graph, whatever the input: the
+    careful path creates many temporaries that autograd would keep alive
+    for as long as the output lives, fitted statistics must not hold a
+    graph, and whether validation hands the graph on has changed between
+    PyTorch versions (2.13 warns that ``torch.asarray`` now keeps
+    ``requires_grad``). Data are shared, not copied.
+    """
+    if getattr(X, "requires_grad", False) and callable(getattr(X, "detach", None)):
+        return X.detach()
+    return X
+
+
 def float_dtypes(X):
-    """The float dtypes validation should keep for ``X``, widest first."""
+    """The float dtypes validation should keep for ``X``, widest first.
+
+    Half-precision input (float16, torch's bfloat16) keeps its dtype too, as
+    float16 does in the NumPy path: the kernels compute in the compute dtype
+    and round the output once, back to the input's dtype.
+    """
     xp = namespace_of(X)
     if xp is None:
         return None
     wide = compute_dtype(xp, device(X))
-    return (wide,) if wide == xp.float32 else (xp.float64, xp.float32)
+    kept = (wide,) if wide == xp.float32 else (xp.float64, xp.float32)
+    if _is_half_float(xp, X):
+        kept = (*kept, X.dtype)
+    return kept
+
+
+def _is_half_float(xp, X):
+    """Whether ``X`` holds 16-bit floats (float16, bfloat16)."""
+    dtype = getattr(X, "dtype", None)
+    if dtype is None:
+        return False
+    try:
+        return xp.isdtype(dtype, "real floating") and xp.finfo(dtype).bits == 16
+    except (TypeError, ValueError):  # pragma: no cover - not a dtype of xp
+        return False
 
 
 def compute_dtype(xp, dev):
@@ -134,77 +180,321 @@ def vector_parts(X, p, axis):
 @_quiet
 def norms(X, p, axis):
     """Norms along ``axis`` (1-D, compute dtype, on ``X``'s device)."""
+    X = without_history(X)
     xp = get_namespace(X)[0]
     scale, sums = vector_parts(X, p, axis)
     return xp.reshape(scale * _root(xp, sums, p), (-1,))
 
 
-@_quiet
-def scaling(xp, scale, scaled_norms, eps, max_norm):
-    """Return ``(a, b)`` so that each vector ``x`` becomes ``(x / a) / b``.
+def _exponent_range(info):
+    """Exponents of the smallest subnormal and of the largest power of two."""
+    lowest = math.frexp(float(info.smallest_normal) * float(info.eps))[1] - 1
+    return lowest, math.frexp(float(info.max))[1] - 1
 
-    ``scale * scaled_norms`` is the norm of each vector. In unit mode the
-    vector is divided by ``max(norm, eps)``; with ``max_norm`` only vectors
-    longer than ``max_norm`` are shortened to it. Vectors left unchanged get
-    ``a = b = 1``.
+
+@_quiet
+def _power_of_two_by_bits(xp, k, like):
+    """``2**k`` as the product of ``2**(±2**bit)`` over the bits of ``|k|``.
+
+    Every partial product is a power of two between 1 and ``2**k``, hence
+    exact.
     """
-    ones = xp.ones_like(scaled_norms)
-    norm = scale * scaled_norms  # inf only where the true norm exceeds the range
-    if max_norm is None:
-        zero = scaled_norms == 0
-        below_eps = norm < eps  # never true when eps == 0
-        a = xp.where(zero, ones, xp.where(below_eps, eps * ones, scale))
-        b = xp.where(zero | below_eps, ones, scaled_norms)
-        return a, b
-    # (x / m) / (ns / max_norm): both steps stay in range.
-    longer = norm > max_norm
-    a = xp.where(longer, scale, ones)
-    b = xp.where(longer, scaled_norms / max_norm, ones)
-    return a, b
+    lowest, highest = _exponent_range(xp.finfo(like.dtype))
+    magnitude = xp.abs(k)
+    negative = k < 0
+    result = xp.ones_like(like)
+    for bit in range(max(-lowest, highest).bit_length()):
+        step = 2**bit
+        up = math.ldexp(1.0, step) if step <= highest else math.inf
+        factor = xp.where(
+            negative,
+            xp.full_like(like, math.ldexp(1.0, -step)),
+            xp.full_like(like, up),
+        )
+        odd = xp.remainder(xp.floor(magnitude / step), 2.0) == 1
+        result = xp.where(odd, result * factor, result)
+    return result
+
+
+_exact_pow = {}
 
 
 @_quiet
-def apply_scaling(X, a, b):
-    """``(X / a) / b`` in the compute dtype, returned in ``X``'s dtype."""
+def _pow_is_exact(xp, like):
+    """Whether ``xp.pow(2, k)`` is exact at every integer ``k`` of the range.
+
+    Checked once per namespace, device and dtype against the product of
+    bits: libraries that compute ``pow`` through ``exp`` and ``log`` (some
+    GPU math libraries) may be a rounding off.
+    """
+    dev = device(like)
+    key = (getattr(xp, "__name__", repr(xp)), str(dev), str(like.dtype))
+    if key not in _exact_pow:
+        lowest, highest = _exponent_range(xp.finfo(like.dtype))
+        k = xp.arange(lowest, highest + 1, dtype=like.dtype, device=dev)
+        by_pow = xp.pow(xp.full_like(k, 2.0), k)
+        _exact_pow[key] = bool(xp.all(by_pow == _power_of_two_by_bits(xp, k, k)))
+    return _exact_pow[key]
+
+
+def _power_of_two(xp, k, like):
+    """``2**k`` for integer-valued float array ``k``, exactly.
+
+    ``k`` must lie between the exponents of the smallest subnormal and of the
+    largest float of ``like``'s dtype.
+    """
+    if _pow_is_exact(xp, like):
+        return xp.pow(xp.full_like(k, 2.0), k)
+    return _power_of_two_by_bits(xp, k, like)
+
+
+@_quiet
+def _frexp(xp, v):
+    """``(m, e)`` with ``v = m * 2**e`` and ``0.5 <= m < 1``; ``(0, 0)`` for 0.
+
+    ``v`` is a finite non-negative float array, subnormal numbers included;
+    ``e`` comes back as integer-valued floats of ``v``'s dtype. The standard
+    has no ``frexp``: ``log2`` gives the exponent to within one, and an exact
+    scaling by powers of two (in two halves, so that neither leaves the float
+    range) corrects it.
+    """
+    zero = v == 0
+    safe = xp.where(zero, xp.ones_like(v), v)
+    exponent = xp.floor(xp.log2(safe)) + 1.0
+    if bool(xp.all(safe >= xp.finfo(v.dtype).smallest_normal)):
+        # 2**-exponent is then a float (a subnormal one at most) and the
+        # product, in [0.25, 2), is exact: one power of two is enough.
+        m = safe * _power_of_two(xp, -exponent, v)
+    else:
+        m = _times_power_of_two(xp, safe, -exponent)
+    high = m >= 1.0
+    m = xp.where(high, m * 0.5, m)
+    exponent = xp.where(high, exponent + 1.0, exponent)
+    low = m < 0.5
+    m = xp.where(low, m * 2.0, m)
+    exponent = xp.where(low, exponent - 1.0, exponent)
+    return xp.where(zero, xp.zeros_like(v), m), xp.where(
+        zero, xp.zeros_like(v), exponent
+    )
+
+
+def _halves(xp, k):
+    first = xp.floor(k / 2.0)
+    return first, k - first
+
+
+@_quiet
+def _times_power_of_two(xp, x, k):
+    """``x * 2**k`` by two exact powers of two (``k`` integer-valued floats)."""
+    first, second = _halves(xp, k)
+    return (x * _power_of_two(xp, first, k)) * _power_of_two(xp, second, k)
+
+
+@_quiet
+def norm_parts(xp, scale, scaled_norms):
+    """``(mu, F)``: every norm ``scale * scaled_norms`` is ``2**F * mu``.
+
+    ``mu`` lies in ``[0.5, 1)``, or is 0 for a zero vector; ``F`` holds
+    integer-valued floats. Nothing overflows, even where the norm itself
+    exceeds the float range.
+    """
+    norms = scale * scaled_norms  # one rounding, as mu below
+    info = xp.finfo(norms.dtype)
+    representable = (norms >= info.smallest_normal) & (norms <= info.max)
+    if bool(xp.all(representable | (scaled_norms == 0))):
+        return _frexp(xp, norms)  # the usual case: every norm is a float
+    m_scale, e_scale = _frexp(xp, scale)
+    m_norm, e_norm = _frexp(xp, scaled_norms)
+    mu = m_scale * m_norm  # in [0.25, 1): one rounding
+    low = (mu < 0.5) & (mu > 0)
+    mu = xp.where(low, mu * 2.0, mu)
+    exponents = e_scale + e_norm
+    return mu, xp.where(low, exponents - 1.0, exponents)
+
+
+def _greater(m1, e1, m2, e2):
+    """``2**e1 * m1 > 2**e2 * m2`` for mantissas in ``[0.5, 1)`` (or 0)."""
+    return (e1 > e2) | ((e1 == e2) & (m1 > m2))
+
+
+@_quiet
+def multipliers(xp, mu, exponents, eps, max_norm):
+    """Return ``(g, k)``: every vector is to be multiplied by ``g * 2**k``.
+
+    The norm of each vector is ``2**F * mu`` (:func:`norm_parts`). Unit mode
+    divides it by ``max(norm, eps)``, ``max_norm`` shortens vectors longer
+    than ``max_norm`` to it. With the target (1 or ``max_norm``) written as
+    ``2**Ft * mt`` and the divisor as ``2**F * mu``, ``g = mt / mu`` lies in
+    ``(0.5, 2)`` and ``k = Ft - F``: no quotient of two far-apart magnitudes
+    is ever formed. Vectors left as they are get ``g = 1, k = 0``.
+    """
+    ones, zeros = xp.ones_like(mu), xp.zeros_like(mu)
+    nonzero = mu > 0
+    if max_norm is None:
+        m_target, e_target = 0.5, 1.0  # 1 = 2**1 * 0.5
+        if eps > 0:
+            m_eps, e_eps = math.frexp(float(eps))
+            below = _greater(
+                xp.full_like(mu, m_eps), xp.full_like(mu, float(e_eps)), mu, exponents
+            )
+            mu = xp.where(below, xp.full_like(mu, m_eps), mu)
+            exponents = xp.where(below, xp.full_like(mu, float(e_eps)), exponents)
+        active = nonzero
+    else:
+        m_target, e_target = math.frexp(float(max_norm))
+        active = nonzero & _greater(
+            mu, exponents, xp.full_like(mu, m_target), xp.full_like(mu, float(e_target))
+        )
+    safe_mu = xp.where(active, mu, ones)
+    g = xp.where(active, m_target / safe_mu, ones)
+    k = xp.where(active, float(e_target) - exponents, zeros)
+    return g, k
+
+
+@_quiet
+def apply_multipliers(X, g, powers):
+    """``X * (g * 2**k)`` in the compute dtype, returned in ``X``'s dtype.
+
+    ``powers`` are exact powers of two, normal numbers, whose product is
+    ``2**k`` and whose exponents share one sign (:func:`power_parts`), so
+    that every partial product lies between its first factor and the full
+    product. ``g`` lies in ``(0.5, 2)``. Where the multiplier ``g * 2**k`` is
+    a normal float it is formed exactly and applied in one multiplication: a
+    single rounding, as in the NumPy kernels. Elsewhere it would overflow or
+    lose precision as a subnormal number, and the entry is computed as
+    ``(x * 2**k) * g``; only where ``x * 2**k`` overflows although the
+    result need not (``g < 1``) is ``g`` applied first, to an entry that is
+    then far from the subnormal range.
+    """
     xp = get_namespace(X)[0]
-    dtype = a.dtype
-    return xp.astype((xp.astype(X, dtype) / a) / b, X.dtype)
+    values = xp.astype(X, g.dtype)
+    info = xp.finfo(g.dtype)
+    folded = g
+    for power in powers:
+        folded = folded * power
+    normal = (folded >= info.smallest_normal) & (folded <= info.max)
+    if bool(xp.all(normal)):  # the usual case: one pass over the data
+        return xp.astype(values * folded, X.dtype)
+    direct = values * xp.where(normal, folded, xp.ones_like(folded))
+    powers_first, g_first = values, values * g
+    for power in powers:
+        powers_first = powers_first * power
+        g_first = g_first * power
+    powers_first = powers_first * g
+    spurious = xp.isinf(powers_first) & xp.isfinite(values)
+    stepwise = xp.where(spurious, g_first, powers_first)
+    return xp.astype(xp.where(normal, direct, stepwise), X.dtype)
+
+
+# 2**k is applied as a product of this many powers of two, each a normal
+# number: enough for every k that a ratio of two float64 magnitudes needs.
+_N_POWER_PARTS = 3
+
+
+def _normal_exponent_range(info):
+    """Exponents of the smallest normal float and of the largest power of two."""
+    return (
+        math.frexp(float(info.smallest_normal))[1] - 1,
+        math.frexp(float(info.max))[1] - 1,
+    )
+
+
+def power_parts(xp, k, like):
+    """Powers of two, each a normal number, whose product is ``2**k``.
+
+    The first takes as much of ``k`` as the float range allows, the next
+    the rest, so that a ``k`` within the range is applied by one exact
+    multiplication and the others are 1.
+    """
+    low, high = _normal_exponent_range(xp.finfo(like.dtype))
+    parts = []
+    rest = k
+    for _ in range(_N_POWER_PARTS - 1):
+        part = xp.clip(rest, low, high)
+        parts.append(_power_of_two(xp, part, like))
+        rest = rest - part
+    parts.append(_power_of_two(xp, rest, like))
+    return parts
+
+
+def host_power_parts(k, dtype):
+    """:func:`power_parts` for a host integer array ``k`` (NumPy, float64)."""
+    low, high = _normal_exponent_range(np.finfo(dtype))
+    parts = []
+    rest = np.asarray(k, dtype=np.int64)
+    for _ in range(_N_POWER_PARTS - 1):
+        part = np.clip(rest, low, high)
+        parts.append(np.ldexp(1.0, part))
+        rest = rest - part
+    parts.append(np.ldexp(1.0, rest))
+    return parts
+
+
+@_quiet
+def _times_reciprocal(X, scale, scaled_norms, eps, max_norm):
+    """The usual case of :func:`normalize`'s scaling, or None if it fails.
+
+    Where every norm and every multiplier (``1 / max(norm, eps)``, or
+    ``max_norm / norm``) is a normal float, ``X`` times the multiplier is
+    what :func:`apply_multipliers` computes (the quotient of the two
+    mantissas is rounded as the quotient of the two numbers), with a few
+    operations on the norms instead of their ``frexp``.
+    """
+    xp = get_namespace(X)[0]
+    norms = scale * scaled_norms
+    info = xp.finfo(norms.dtype)
+    zero = scaled_norms == 0
+    if not bool(xp.all(zero | ((norms >= info.smallest_normal) & (norms <= info.max)))):
+        return None
+    ones = xp.ones_like(norms)
+    safe = xp.where(zero, ones, norms)
+    if max_norm is None:
+        if eps > 0:
+            safe = xp.where(safe < eps, xp.full_like(safe, float(eps)), safe)
+        factor = xp.where(zero, ones, 1.0 / safe)
+    else:
+        factor = xp.where(norms > max_norm, float(max_norm) / safe, ones)
+    if not bool(xp.all((factor >= info.smallest_normal) & (factor <= info.max))):
+        return None
+    return xp.astype(xp.astype(X, norms.dtype) * factor, X.dtype)
 
 
 @_quiet
 def normalize(X, p, axis, eps, max_norm, with_norms):
     """Normalize ``X`` along ``axis``; return ``(result, norms or None)``."""
+    X = without_history(X)
     xp = get_namespace(X)[0]
     scale, sums = vector_parts(X, p, axis)
     scaled_norms = _root(xp, sums, p)
-    a, b = scaling(xp, scale, scaled_norms, eps, max_norm)
-    result = apply_scaling(X, a, b)
+    result = _times_reciprocal(X, scale, scaled_norms, eps, max_norm)
+    if result is None:
+        mu, exponents = norm_parts(xp, scale, scaled_norms)
+        g, k = multipliers(xp, mu, exponents, eps, max_norm)
+        result = apply_multipliers(X, g, power_parts(xp, k, g))
     if not with_norms:
         return result, None
     return result, xp.reshape(scale * scaled_norms, (-1,))
 
 
-@_quiet
 def scale_columns(X, exponents, gains):
     """``X`` with column ``j`` multiplied by ``2**-e[j] * g[j]``.
 
     ``exponents`` and ``gains`` are host NumPy arrays, as kept by a fitted
-    estimator. The power of two is applied in two halves so that neither
-    factor leaves the float range; multiplying by a power of two is exact
-    unless the result is subnormal.
+    estimator; the power of two is split on the host (:func:`power_parts`)
+    and applied as :func:`apply_multipliers` does.
     """
+    X = without_history(X)
     xp = get_namespace(X)[0]
     dev = device(X)
     dtype = compute_dtype(xp, dev)
-    shift = -np.asarray(exponents, dtype=np.int64)
-    first = shift // 2
 
     def row(values):
         return xp.asarray(values[None, :], dtype=dtype, device=dev)
 
-    out = xp.astype(X, dtype) * row(np.ldexp(1.0, first))
-    out = out * row(np.ldexp(1.0, shift - first))
-    return xp.astype(out * row(np.asarray(gains, dtype=np.float64)), X.dtype)
+    host_dtype = np.float64 if dtype == xp.float64 else np.float32
+    powers = host_power_parts(-np.asarray(exponents), host_dtype)
+    gains = row(np.asarray(gains, dtype=np.float64))
+    return apply_multipliers(X, gains, [row(power) for power in powers])
 
 
 def column_statistics(X, p):
@@ -215,12 +505,17 @@ def column_statistics(X, p):
     ``n_observed`` counts its non-missing entries (an int if none is missing).
     Only these per-column results leave the device.
     """
+    X = without_history(X)
     xp = get_namespace(X)[0]
     scale, sums = vector_parts(X, p, axis=0)
     scale, sums = to_host(xp.reshape(scale, (-1,))), to_host(xp.reshape(sums, (-1,)))
-    fractions, exponents = np.frexp(scale.astype(np.float64))
-    power = 1.0 if p == float("inf") else float(p)
-    sums = sums.astype(np.float64) * fractions**power
+    if p == float("inf"):
+        # The "sum" is the largest entry itself (the scale is 1): split it
+        # exactly, as halving a subnormal maximum would round it (to 0).
+        sums, exponents = np.frexp(sums.astype(np.float64) * scale)
+    else:
+        fractions, exponents = np.frexp(scale.astype(np.float64))
+        sums = sums.astype(np.float64) * fractions ** float(p)
     missing = xp.sum(xp.astype(xp.isnan(X), xp.int64), axis=0)
     missing = to_host(missing)
     n_samples = X.shape[0]
@@ -232,6 +527,7 @@ def to_host(a):
     """A NumPy copy of array ``a`` (NumPy arrays and scalars pass through)."""
     if isinstance(a, (int, float, np.ndarray, np.generic)):
         return a
+    a = without_history(a)
     if move_to is not None:  # scikit-learn >= 1.8 moves from any device
         return move_to(a, xp=np, device="cpu")
     return _convert_to_numpy(a, get_namespace(a)[0])  # pragma: no cover

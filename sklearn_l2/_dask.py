@@ -20,6 +20,7 @@ import sys
 from functools import partial
 
 import numpy as np
+from sklearn.utils.validation import FLOAT_DTYPES, check_array
 
 from . import _vectors
 
@@ -42,6 +43,17 @@ def is_dask_array(X):
 handles = is_dask_array
 
 
+def validated_dtype(dtype):
+    """The dtype that validation gives a NumPy array of ``dtype``.
+
+    The NumPy path keeps native float64, float32 and float16 and makes
+    float64 of everything else: other byte orders, long double, integers and
+    booleans. Asking scikit-learn's ``check_array`` about a one-entry array
+    keeps the Dask path in step with it without computing anything.
+    """
+    return check_array(np.zeros((1, 1), dtype=dtype), dtype=FLOAT_DTYPES).dtype
+
+
 def check_input(X):
     """Check a Dask array lazily: 2-D, known width, numbers made float.
 
@@ -62,11 +74,14 @@ def check_input(X):
             f"Found array with 0 sample(s) (shape={X.shape}) while a minimum "
             "of 1 is required."
         )
-    kind = X.dtype.kind
-    if kind == "f":
-        return X
-    if kind in "biu":
-        return X.astype(np.float64)
+    if X.shape[1] == 0:
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={X.shape}) while a minimum "
+            "of 1 is required."
+        )
+    if X.dtype.kind in "biuf":
+        dtype = validated_dtype(X.dtype)
+        return X if dtype == X.dtype else X.astype(dtype)
     raise ValueError(
         f"Dask array of dtype {X.dtype} cannot be normalized: expected "
         "numbers (float, integer or boolean)."

@@ -78,22 +78,23 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     ----------
     norms_ : ndarray of shape (n_features,)
         The norm of every feature over the data seen so far (float64; inf
-        only where it exceeds the float64 range). Only with ``axis=0``.
+        only where it exceeds the float64 range). Defined only when
+        ``axis=0``.
     scale_ : ndarray of shape (n_features,)
         What each feature is divided by: ``max(norms_, eps)``; with
         ``max_norm``, ``norms_ / max_norm`` for the features longer than
-        ``max_norm`` and 1 for the others. 1 for zero features. Only with
-        ``axis=0``.
+        ``max_norm`` and 1 for the others. 1 for zero features. Defined only
+        when ``axis=0``.
     n_samples_seen_ : int or ndarray of shape (n_features,)
         The number of samples seen by ``fit`` and ``partial_fit``; an array
         counting the non-missing values of each feature if any is missing,
-        as in :class:`~sklearn.preprocessing.StandardScaler`. Only with
-        ``axis=0``.
+        as in :class:`~sklearn.preprocessing.StandardScaler`. Defined only
+        when ``axis=0``.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during ``fit``, when ``X`` has feature names
-        that are all strings.
+        Names of features seen during ``fit``. Defined only when ``X`` has
+        feature names that are all strings.
 
     See Also
     --------

@@ -168,3 +168,51 @@ def test_grid_search_on_a_dask_cluster():
     assert_allclose(
         search.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
     )
+
+
+# Byte orders and widths that NumPy validation converts (to native float64).
+CONVERTED_DTYPES = [">f8", ">f4", ">f2", np.longdouble, ">i4"]
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("dtype", CONVERTED_DTYPES)
+def test_dtype_is_converted_as_for_numpy(dtype, axis):
+    X = np.array([[3.0, 4.0], [1.0, 0.0], [0.0, 2.0]], dtype=dtype)
+    out = normalize(da.from_array(X, chunks=(2, 2)), axis=axis)
+    expected = normalize(X, axis=axis)
+    assert out.dtype == expected.dtype
+    computed = out.compute()
+    assert computed.dtype == expected.dtype
+    assert_array_equal(computed, expected)
+
+
+@pytest.mark.parametrize("dtype", CONVERTED_DTYPES)
+def test_fitted_columns_of_converted_dtype(dtype):
+    X = np.array([[3.0, 4.0], [4.0, 0.0]], dtype=dtype)
+    est = L2Normalizer(axis=0).fit(da.from_array(X, chunks=(1, 2)))
+    reference = L2Normalizer(axis=0).fit(X)
+    assert_array_equal(est.norms_, reference.norms_)
+    out = est.transform(da.from_array(X, chunks=(1, 2)))
+    assert out.dtype == reference.transform(X).dtype
+    assert_array_equal(out.compute(), reference.transform(X))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+def test_native_floats_keep_their_dtype(dtype):
+    D = da.from_array(np.array([[3.0, 4.0]], dtype=dtype))
+    assert normalize(D).dtype == normalize(np.array([[3.0, 4.0]], dtype=dtype)).dtype
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda D: normalize(D),
+        lambda D: norms(D),
+        lambda D: L2Normalizer().fit(D),
+        lambda D: L2Normalizer(axis=0).fit(D),
+    ],
+    ids=["normalize", "norms", "fit", "fit-axis0"],
+)
+def test_zero_columns_is_sklearns_error(call):
+    with pytest.raises(ValueError, match=r"Found array with 0 feature\(s\)"):
+        call(da.zeros((3, 0), chunks=(2, 0)))

@@ -236,3 +236,22 @@ def test_gallery_summary_and_setup_cells():
     magic = {"cell_type": "code", "source": "%matplotlib inline\n", "outputs": []}
     hide_setup_cells({"cells": [magic]})
     assert magic["metadata"]["tags"] == ["remove-cell"]
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_fitted_attributes_are_documented_as_scikit_learn_checks(axis):
+    """The rule of scikit-learn's ``test_fit_docstring_attributes``.
+
+    A documented attribute missing after ``fit`` on a plain array must say
+    "only " in its description; every public fitted attribute is documented.
+    """
+    import numpy as np
+
+    ClassDoc = pytest.importorskip("numpydoc.docscrape").ClassDoc
+    attributes = ClassDoc(sklearn_l2.L2Normalizer)["Attributes"]
+    est = sklearn_l2.L2Normalizer(axis=axis).fit(np.array([[3.0, 4.0], [1.0, 0.0]]))
+    for attr in attributes:
+        if "only " not in " ".join(attr.desc).lower():
+            assert hasattr(est, attr.name), attr.name
+    fitted = {name for name in vars(est) if name.endswith("_") and name[0] != "_"}
+    assert fitted <= {attr.name for attr in attributes}
