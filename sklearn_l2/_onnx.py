@@ -196,8 +196,8 @@ def _fitted_scaling(model):
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(model)
-    exponents, gains = model._scaling
-    return exponents, gains
+    shifts, gains = model._scaling  # column j is multiplied by 2**k[j] * g[j]
+    return -shifts, gains
 
 
 def _unit_rows(graph, x, p, eps, max_norm):
