@@ -188,7 +188,7 @@ for d, i in zip(distances[0], indices[0], strict=True):
 # same pipeline then feeds `KNeighborsClassifier` for a cosine k-NN
 # classifier (notebook 02 scores it on these reviews).
 
-# %%
+# %% tags=["remove-cell"]
 same = np.mean(np.all(found["L2 + euclidean, KD-tree"][1] == reference_i, axis=1))
 assert same > 0.99, same
 assert comparison["max |cosine distance diff|"].max() < 1e-9
