@@ -262,7 +262,7 @@ all_reviews = all_reviews[all_reviews["category"] != "plot"]
 texts, labels = all_reviews["text"].to_numpy(dtype=object), all_reviews["category"].to_numpy()
 chance = pd.Series(labels).value_counts(normalize=True).max()
 folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=RANDOM_STATE)
-text_models = {"linear SVM": LinearSVC(C=0.5, random_state=RANDOM_STATE),
+text_models = {"linear SVM": LinearSVC(C=0.5, max_iter=20_000, random_state=RANDOM_STATE),
                "k-NN (15)": KNeighborsClassifier(n_neighbors=15)}
 tfidf_variants = {
     'TfidfVectorizer() (norm="l2", the default)': lambda: [TfidfVectorizer(ngram_range=(1, 2), min_df=2)],
@@ -286,15 +286,16 @@ whole.round(3)
 # well above chance but far from perfect: these are one-sentence snippets,
 # and a bag of words misses negation and irony (notebook 06 does better
 # with sentence embeddings). The default `TfidfVectorizer` and
-# `norm=None` + `L2Normalizer` are the same model, to the last digit: the
-# vectorizer's default *is* an L2 normalization of the rows. Without any
+# `norm=None` + `L2Normalizer` are the same model (up to a k-NN tie broken
+# the other way by the last bit of rounding): the vectorizer's default *is*
+# an L2 normalization of the rows. Without any
 # normalization k-NN is close to chance, because long reviews are far from
 # everything; the linear SVM suffers less.
 
 # %% tags=["remove-cell"]
 default, raw, with_l2 = tfidf_variants
 for model_name in text_models:
-    assert abs(whole.loc[default, model_name] - whole.loc[with_l2, model_name]) < 1e-12, model_name
+    assert abs(whole.loc[default, model_name] - whole.loc[with_l2, model_name]) < 0.003, model_name
 assert whole.loc[raw, "k-NN (15)"] < chance + 0.1, whole
 assert whole.loc[with_l2, "k-NN (15)"] > whole.loc[raw, "k-NN (15)"] + 0.05, whole
 assert whole.loc[with_l2, "linear SVM"] > chance + 0.15, whole

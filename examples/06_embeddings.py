@@ -240,7 +240,7 @@ assert 1.5 < pooled_norms.min() and pooled_norms.max() < 8
 # correct, not fast. Brute force is the sensible choice at this size.)
 #
 # Here is what a search looks like: the three nearest reviews of three
-# queries that share no key word with their answers' sentiment words.
+# queries of our own (the cosine similarity is 1 − d²/2).
 
 # %%
 search = make_pipeline(L2Normalizer(), NearestNeighbors(n_neighbors=3, algorithm="ball_tree")).fit(pooled)
@@ -286,7 +286,7 @@ def scalers(sparse):
 
 models = {
     "k-NN": lambda: KNeighborsClassifier(n_neighbors=15),
-    "linear SVM": lambda: LinearSVC(C=0.1, random_state=RANDOM_STATE),
+    "linear SVM": lambda: LinearSVC(C=0.1, max_iter=20_000, random_state=RANDOM_STATE),
 }
 folds = RepeatedStratifiedKFold(n_splits=5, n_repeats=2, random_state=RANDOM_STATE)
 X_text = np.asarray(texts, dtype=object)
@@ -358,29 +358,35 @@ differences.round(3)
 #
 # * **On the model's own output, `L2Normalizer` changes nothing.** The
 #   vectors already have norm 1, so the scores are identical fold by fold
-#   (a change of exactly 0 in the table). Normalization is already done;
-#   adding it again is harmless and useless.
-# * **On the mean-pooled vectors, `L2Normalizer` is the model's last step**,
-#   and it is what makes euclidean k-NN a cosine k-NN: its scores equal the
-#   model-output row. Against no scaling it moves k-NN by only about a point,
-#   less than the fold-to-fold spread; with 384 dimensions and lengths that
-#   vary by a factor of three, the directions dominate the distances
-#   anyway. The linear SVM barely notices either.
-# * **Scaling the columns (MinMax, Standard) is the bigger lever** for the
-#   embeddings: standardizing and then normalizing ("Standard + L2") is
-#   among the best for k-NN, because it removes the directions that every
-#   review shares before the cosine is taken.
-# * **Against TF-IDF**, the embeddings win with both models (about 0.77
-#   against about 0.73 for the best TF-IDF pipeline, against 0.505 for
-#   chance). On TF-IDF, where document length changes the vector's length,
-#   L2 normalization matters a lot for k-NN (without it, k-NN is near
-#   chance); scikit-learn's default `TfidfVectorizer(norm="l2")` already
-#   does it, which is why its row matches the `norm=None` + `L2` row.
+#   (a change of exactly 0). MinMax and standard scaling, and standard
+#   scaling then L2, move the scores by less than a point either way, well
+#   inside the fold-to-fold spread. Adding the normalizer again is harmless
+#   and useless.
+# * **On the mean-pooled vectors, `L2Normalizer` is the model's missing last
+#   step, and it matters for k-NN**: 0.657 without it, 0.700 with it, better
+#   on every one of the 10 folds (by 1.5 to 7 points). With it, the scores
+#   equal the model output's fold for fold: euclidean k-NN on unit vectors
+#   is cosine k-NN. Without it, a long review's short vector sits close to
+#   many others, as in the search above. The linear SVM barely notices
+#   (0.743 against 0.749, inside the noise): a linear model learns a
+#   direction, and the vectors' lengths vary too little to disturb it.
+#   MinMax and standard scaling do nothing for either model here.
+# * **Against TF-IDF**, the embeddings are ahead, by a little: 0.749 against
+#   0.736 for the best linear SVMs, 0.70 against 0.68 for k-NN, and all of
+#   these against 0.505 for chance. A one-line review is a hard task, and a
+#   small sentence model is not much better than a bag of bigrams at it.
+# * **On TF-IDF, L2 normalization decides whether k-NN works at all**: with
+#   `norm=None` and no normalizer k-NN scores 0.52, about chance; with
+#   `L2Normalizer` 0.68. The linear SVM gains 2.5 points. scikit-learn's
+#   default `TfidfVectorizer(norm="l2")` gives the same scores as
+#   `norm=None` followed by `L2Normalizer`, up to a k-NN tie broken the
+#   other way in the last digit of rounding: it *is* that normalization.
 #
 # So: if your embedding model already normalizes (check: `norms(X)` is all
-# ones), `L2Normalizer` is a no-op; put it in the pipeline only to make the
-# pipeline safe for vectors from other sources. If you take token or pooled
-# vectors yourself, or mix models, normalize before any euclidean method.
+# ones), `L2Normalizer` is a no-op, worth keeping only to make a pipeline
+# safe for vectors from other sources. If you pool token vectors yourself,
+# mix models, or use TF-IDF with `norm=None`, normalize before any
+# euclidean method, k-NN and nearest-neighbour search first of all.
 
 # %% tags=["remove-cell"]
 def mean_of(feature, scaler_name, model_name):
@@ -388,19 +394,25 @@ def mean_of(feature, scaler_name, model_name):
                   & (scores.model == model_name)]["mean"].item()
 
 
+def fold_scores(feature, scaler_name, model_name):
+    return scores[(scores.features == feature) & (scores.scaler == scaler_name)
+                  & (scores.model == model_name)]["fold scores"].item()
+
+
 for m in models:
     assert (paired("model output", "L2", m) == 0).all(), m
-    assert np.allclose(
-        scores[(scores.features == "mean-pooled") & (scores.scaler == "L2") & (scores.model == m)]["fold scores"].item(),
-        scores[(scores.features == "model output") & (scores.scaler == "none") & (scores.model == m)]["fold scores"].item(),
-    ), m
-assert abs(differences.loc[("mean-pooled", "L2", "k-NN"), "mean change"]) < 0.02
-assert abs(differences.loc[("mean-pooled", "L2", "linear SVM"), "mean change"]) < 0.01
+    assert np.allclose(fold_scores("mean-pooled", "L2", m), fold_scores("model output", "none", m)), m
+    for scaler_name in ("MinMax", "Standard", "Standard + L2"):
+        assert abs(differences.loc[("model output", scaler_name, m), "mean change"]) < 0.015, (scaler_name, m)
+        if scaler_name != "Standard + L2":
+            assert abs(differences.loc[("mean-pooled", scaler_name, m), "mean change"]) < 0.015, (scaler_name, m)
+assert differences.loc[("mean-pooled", "L2", "k-NN"), "min"] > 0.01
+assert 0.03 < differences.loc[("mean-pooled", "L2", "k-NN"), "mean change"] < 0.06
+assert abs(differences.loc[("mean-pooled", "L2", "linear SVM"), "mean change"]) < 0.015
 best_embedding = max(mean_of(f, s, m) for f in ("model output", "mean-pooled") for s in scaler_order for m in models)
 best_tfidf = max(scores[scores.features.str.startswith("TF-IDF")]["mean"])
-assert best_embedding > best_tfidf + 0.02, (best_embedding, best_tfidf)
-assert mean_of("TF-IDF (norm=None)", "none", "k-NN") < 0.6
-assert mean_of("TF-IDF (norm=None)", "L2", "k-NN") > mean_of("TF-IDF (norm=None)", "none", "k-NN") + 0.1
+assert 0 < best_embedding - best_tfidf < 0.03, (best_embedding, best_tfidf)
+assert mean_of("TF-IDF (norm=None)", "none", "k-NN") < 0.55
+assert differences.loc[("TF-IDF (norm=None)", "L2", "k-NN"), "min"] > 0.1
 for m in models:
-    assert np.isclose(mean_of("TF-IDF (default norm='l2')", "none", m), mean_of("TF-IDF (norm=None)", "L2", m), atol=1e-9), m
-print("best embedding pipeline:", round(best_embedding, 3), "best TF-IDF pipeline:", round(best_tfidf, 3))
+    assert abs(mean_of("TF-IDF (default norm='l2')", "none", m) - mean_of("TF-IDF (norm=None)", "L2", m)) < 0.003, m
