@@ -123,7 +123,15 @@ intersphinx_timeout = 10
 # MathJax 3 ships with the pages (copied at the end of the build from the
 # django-static-mathjax wheel: only the TeX input, the CommonHTML output with
 # its fonts, and the components these load on demand).
-MATHJAX_PARTS = ("tex-chtml.js", "output/chtml.js", "output/chtml", "input", "ui", "a11y", "sre")
+MATHJAX_PARTS = (
+    "tex-chtml.js",
+    "output/chtml.js",
+    "output/chtml",
+    "input",
+    "ui",
+    "a11y",
+    "sre",
+)
 
 
 def _mathjax_source():
@@ -133,7 +141,8 @@ def _mathjax_source():
             "MathJax is missing: pip install django-static-mathjax "
             '(part of pip install -e ".[docs]"), or set SKLEARN_L2_DOCS_MATHJAX'
         )
-    return Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax" / "es5"
+    package = Path(next(iter(spec.submodule_search_locations)))
+    return package / "static" / "mathjax" / "es5"
 
 
 mathjax_path = os.environ.get("SKLEARN_L2_DOCS_MATHJAX") or "mathjax/tex-chtml.js"

@@ -26,7 +26,7 @@
 #
 # | data | origin and licence |
 # | --- | --- |
-# | 58,788 films: year, IMDB rating, number of votes, the share of votes at each of the ten stars (`r1`–`r10`), seven genre flags | `pydataset`'s `movies` (the `movies` data set of R's ggplot2 2.x, from the Internet Movie Database in 2005; ggplot2 is GPL-2, IMDB data for non-commercial use). `pydataset` unpacks its bundled data to `~/.pydataset` at its first import; no network. |
+# | 58,788 films: year, average IMDB rating, number of votes, the share of votes at each of the ten stars (`r1`–`r10`), seven genre flags | `pydataset`'s `movies` (MIT-licensed package): user ratings from the Internet Movie Database, the `movies` data set of R's ggplot2 (documented at http://had.co.nz/data/movies/); no separate licence is stated for the data. `pydataset` unpacks its bundled data to `~/.pydataset` at its first import; no network. |
 #
 # `r1`–`r10` are percentages of a film's votes, rounded to the middle of
 # a 10-point bin (0, 4.5, 14.5, …, 94.5). A film is described in two ways:
@@ -66,12 +66,26 @@ movies[["votes", "rating"]].describe(percentiles=[0.5, 0.9, 0.99]).round(1).T
 
 # %%
 variants = {
-    "counts, euclidean": (counts, make_pipeline("passthrough", NearestNeighbors(n_neighbors=K + 1))),
-    "counts, L2Normalizer + euclidean (cosine)": (counts, make_pipeline(L2Normalizer(), NearestNeighbors(n_neighbors=K + 1))),
-    "shares, euclidean": (shares, make_pipeline("passthrough", NearestNeighbors(n_neighbors=K + 1))),
-    "shares, L2Normalizer + euclidean (cosine)": (shares, make_pipeline(L2Normalizer(), NearestNeighbors(n_neighbors=K + 1))),
+    "counts, euclidean": (
+        counts,
+        make_pipeline("passthrough", NearestNeighbors(n_neighbors=K + 1)),
+    ),
+    "counts, L2Normalizer + euclidean (cosine)": (
+        counts,
+        make_pipeline(L2Normalizer(), NearestNeighbors(n_neighbors=K + 1)),
+    ),
+    "shares, euclidean": (
+        shares,
+        make_pipeline("passthrough", NearestNeighbors(n_neighbors=K + 1)),
+    ),
+    "shares, L2Normalizer + euclidean (cosine)": (
+        shares,
+        make_pipeline(L2Normalizer(), NearestNeighbors(n_neighbors=K + 1)),
+    ),
 }
-queries = np.random.default_rng(RANDOM_STATE).choice(len(movies), size=2000, replace=False)
+queries = np.random.default_rng(RANDOM_STATE).choice(
+    len(movies), size=2000, replace=False
+)
 top_decile = votes >= np.quantile(votes, 0.9)
 genre_flags = movies[genres].to_numpy().astype(bool)
 
@@ -96,17 +110,28 @@ for name, idx in found.items():
             "variant": name,
             "median votes of the recommended films": np.median(votes[idx]),
             "recommended films in the top 10 % by votes": top_decile[idx].mean(),
-            "correlation: query votes vs its neighbours' (Spearman, log)": pd.Series(q_votes).corr(pd.Series(median_neighbour), method="spearman"),
-            "typical factor between query and neighbour votes": 10 ** np.median(np.abs(n_votes - q_votes[:, None])),
-            "neighbours sharing a genre with the query": (genre_flags[idx] & genre_flags[queries][:, None, :]).any(axis=2).mean(),
+            "correlation: query votes vs its neighbours' (Spearman, log)": pd.Series(
+                q_votes
+            ).corr(pd.Series(median_neighbour), method="spearman"),
+            "typical factor between query and neighbour votes": 10
+            ** np.median(np.abs(n_votes - q_votes[:, None])),
+            "neighbours sharing a genre with the query": (
+                genre_flags[idx] & genre_flags[queries][:, None, :]
+            )
+            .any(axis=2)
+            .mean(),
         }
     )
 table = pd.DataFrame(rows).set_index("variant")
 baseline = {
     "median votes of the recommended films": np.median(votes),
     "recommended films in the top 10 % by votes": top_decile.mean(),
-    "neighbours sharing a genre with the query": (genre_flags[np.random.default_rng(1).choice(len(movies), (2000, K))]
-                                                  & genre_flags[queries][:, None, :]).any(axis=2).mean(),
+    "neighbours sharing a genre with the query": (
+        genre_flags[np.random.default_rng(1).choice(len(movies), (2000, K))]
+        & genre_flags[queries][:, None, :]
+    )
+    .any(axis=2)
+    .mean(),
 }
 table.loc["(random films, for reference)"] = pd.Series(baseline)
 table.T.round(3)
@@ -116,7 +141,10 @@ fig, axes = plt.subplots(1, 4, figsize=(13, 3.4), sharex=True, sharey=True)
 for ax, (name, idx) in zip(axes, found.items(), strict=True):
     ax.scatter(q_votes, np.median(np.log10(votes[idx]), axis=1), s=3, alpha=0.3)
     ax.plot([0.7, 5.2], [0.7, 5.2], color="grey", lw=0.8, ls=":")
-    ax.set_title(name.replace(", L2Normalizer + euclidean", ",\nL2Normalizer +\neuclidean"), fontsize=9)
+    ax.set_title(
+        name.replace(", L2Normalizer + euclidean", ",\nL2Normalizer +\neuclidean"),
+        fontsize=9,
+    )
     ax.set_xlabel("log10 votes of the film")
 axes[0].set_ylabel("median log10 votes\nof its 10 neighbours")
 plt.show()
@@ -128,9 +156,22 @@ plt.show()
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.2))
 bins = np.linspace(0.6, 5.3, 40)
-ax.hist(np.log10(votes), bins=bins, density=True, histtype="step", color="black", label="all films")
+ax.hist(
+    np.log10(votes),
+    bins=bins,
+    density=True,
+    histtype="step",
+    color="black",
+    label="all films",
+)
 for name, idx in found.items():
-    ax.hist(np.log10(votes[idx]).ravel(), bins=bins, density=True, histtype="step", label=name)
+    ax.hist(
+        np.log10(votes[idx]).ravel(),
+        bins=bins,
+        density=True,
+        histtype="step",
+        label=name,
+    )
 ax.set_xlabel("log10 votes of a recommended film")
 ax.set_ylabel("density")
 ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -144,12 +185,17 @@ plt.show()
 top = int(np.argmax(votes[queries]))
 example = pd.DataFrame(
     {
-        name: [f"{movies.title[i]} ({movies.year[i]}, {votes[i]:,} votes)" for i in found[name][top]]
+        name: [
+            f"{movies.title[i]} ({movies.year[i]}, {votes[i]:,} votes)"
+            for i in found[name][top]
+        ]
         for name in ("counts, euclidean", "counts, L2Normalizer + euclidean (cosine)")
     }
 )
 example.index += 1
-print(f"{movies.title[queries[top]]} ({movies.year[queries[top]]}), {votes[queries[top]]:,} votes")
+print(
+    f"{movies.title[queries[top]]} ({movies.year[queries[top]]}), {votes[queries[top]]:,} votes"
+)
 example
 
 # %% [markdown]
@@ -157,12 +203,26 @@ example
 # of its 10 recommendations that are in the top 10 % by votes.
 
 # %%
-groups = pd.cut(votes[queries], [0, 30, np.quantile(votes, 0.9), np.inf],
-                labels=["≤ 30 votes (half of all films)", "31 votes to the 90th percentile", "top 10 % by votes"])
-by_group = pd.DataFrame(
-    {name: pd.Series(top_decile[idx].mean(axis=1)).groupby(groups, observed=True).mean() for name, idx in found.items()}
+groups = pd.cut(
+    votes[queries],
+    [0, 30, np.quantile(votes, 0.9), np.inf],
+    labels=[
+        "≤ 30 votes (half of all films)",
+        "31 votes to the 90th percentile",
+        "top 10 % by votes",
+    ],
 )
-by_group.insert(0, "films among the 2,000", pd.Series(groups).value_counts().reindex(by_group.index))
+by_group = pd.DataFrame(
+    {
+        name: pd.Series(top_decile[idx].mean(axis=1))
+        .groupby(groups, observed=True)
+        .mean()
+        for name, idx in found.items()
+    }
+)
+by_group.insert(
+    0, "films among the 2,000", pd.Series(groups).value_counts().reindex(by_group.index)
+)
 by_group.index.name = "the film you look at"
 by_group.round(3)
 
@@ -213,15 +273,23 @@ raw, cos = "counts, euclidean", "counts, L2Normalizer + euclidean (cosine)"
 share_l2 = "shares, L2Normalizer + euclidean (cosine)"
 assert table.loc[raw, corr] > 0.98, table[corr]
 assert 0.8 < table.loc[cos, corr] < 0.95, table[corr]
-assert table.loc[raw, factor] < 1.2 and 1.6 < table.loc[cos, factor] < 2.5, table[factor]
+assert table.loc[raw, factor] < 1.2 and 1.6 < table.loc[cos, factor] < 2.5, table[
+    factor
+]
 assert abs(table.loc[share_l2, corr] - table.loc["shares, euclidean", corr]) < 0.02
 assert abs(table.loc[share_l2, corr] - table.loc[cos, corr]) < 0.02
 for name in found:
-    assert 0.08 < table.loc[name, "recommended films in the top 10 % by votes"] < 0.12, name
+    assert (
+        0.08 < table.loc[name, "recommended films in the top 10 % by votes"] < 0.12
+    ), name
 popular = by_group.loc["top 10 % by votes"]
 assert popular[raw] > 0.9 and popular[cos] < 0.7, popular
 middle = by_group.loc["31 votes to the 90th percentile"]
 assert middle[raw] < 0.02 and middle[cos] > 0.1, middle
 genre = "neighbours sharing a genre with the query"
 random_genre = table.loc["(random films, for reference)", genre]
-assert (table[genre].drop("(random films, for reference)") - random_genre).between(0, 0.06).all(), table[genre]
+assert (
+    (table[genre].drop("(random films, for reference)") - random_genre)
+    .between(0, 0.06)
+    .all()
+), table[genre]

