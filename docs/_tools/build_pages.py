@@ -61,20 +61,18 @@ def bad_inputs_table(cases):
     lines = [
         ".. list-table:: The catalogue of bad inputs",
         "   :header-rows: 1",
-        "   :widths: 20 40 15 25",
+        "   :widths: 22 40 38",
         "   :class: sl2-bad-inputs",
         "",
         "   * - case",
         "     - call",
-        "     - error",
-        "     - the message contains",
+        "     - raises, with a message containing",
     ]
     for case in cases:
         lines += [
             f"   * - {case['case']}",
             f"     - {_literal(case['call'])}",
-            f"     - {case['error']}",
-            f"     - {_literal(case['message'])}",
+            f"     - **{case['error']}**: {_literal(case['message'])}",
         ]
     return "\n".join(lines) + "\n"
 
