@@ -29,6 +29,22 @@ def test_every_script_has_its_notebook():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_script_and_notebook_agree(path):
+    # The .py script (what reviewers read) and the .ipynb (what runs and is
+    # rendered) hold the same cells, tags included.
+    jupytext = pytest.importorskip("jupytext")
+
+    def cells(notebook):
+        return [
+            (cell.cell_type, cell.source.strip(), cell.metadata.get("tags", []))
+            for cell in notebook.cells
+        ]
+
+    script = jupytext.read(path.with_suffix(".py"))
+    assert cells(script) == cells(nbformat.read(path, as_version=4))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_stored_executed(path):
     notebook = nbformat.read(path, as_version=4)
     first = notebook.cells[0]
