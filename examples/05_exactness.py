@@ -160,6 +160,8 @@ plt.show()
 for name, values in float32_errors.items():
     cells = [f"n=1e{len(str(n)) - 1}: {e:.1e}" for n, e in zip(lengths, values, strict=True)]
     print(f"{name:>12}: " + ", ".join(cells))
+
+# %% tags=["remove-cell"]
 unit = np.finfo(np.float32).eps / 2
 assert max(float32_errors["sklearn_l2"]) < 3 * unit  # the claim below
 

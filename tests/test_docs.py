@@ -182,6 +182,21 @@ def test_docs_build_with_gallery(tmp_path):
         assert f'id="sklearn_l2.L2Normalizer.{method}"' in api
     exactness = (out / "user_guide" / "exactness.html").read_text(encoding="utf-8")
     assert "zeros" in exactness and "unchanged" in exactness
+    # Math renders from the copy of MathJax shipped with the pages, not a CDN.
+    normalization = (out / "user_guide" / "normalization.html").read_text(
+        encoding="utf-8"
+    )
+    assert "_static/mathjax/tex-chtml.js" in normalization
+    assert "cdn.jsdelivr" not in normalization
+    assert (out / "_static" / "mathjax" / "tex-chtml.js").stat().st_size > 100_000
+    assert list((out / "_static" / "mathjax" / "output" / "chtml").rglob("*.woff"))
+    # No page talks about the project's issue tracker.
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"\bissues? #?\d", text), page
+    reliability = (out / "reliability.html").read_text(encoding="utf-8")
+    assert "norm=&#x27;l3&#x27;" in reliability or "norm='l3'" in reliability
+    assert "\u2019l3" not in reliability
 
 
 def test_sample_notebook_is_executed():
@@ -255,3 +270,41 @@ def test_fitted_attributes_are_documented_as_scikit_learn_checks(axis):
             assert hasattr(est, attr.name), attr.name
     fitted = {name for name in vars(est) if name.endswith("_") and name[0] != "_"}
     assert fitted <= {attr.name for attr in attributes}
+
+
+def test_benchmarks_page_leaves_out_internal_text():
+    from build_pages import drop_internal_text
+
+    text = (
+        "Speed figures.\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n"
+        "Targets of issue 3 against this run:\n\n| target | result |\n"
+        "| --- | --- |\n| x | met |\n\nWhat limits it."
+    )
+    kept = drop_internal_text(text)
+    assert "| 1 | 2 |" in kept and "What limits it." in kept
+    assert "issue" not in kept and "| x | met |" not in kept
+
+
+def test_bad_inputs_table_keeps_straight_quotes():
+    from build_pages import bad_inputs_table
+
+    table = bad_inputs_table(
+        [{"case": "bad norm", "call": "normalize(X, norm='l3')",
+          "error": "ValueError", "message": "'norm' parameter"}]
+    )
+    assert "``normalize(X, norm='l3')``" in table
+    assert "``'norm' parameter``" in table
+    assert ":widths:" in table
+
+
+def test_changelog_is_release_notes():
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
+    assert headings[0] == "Unreleased" and "0.1.0" in headings
+    assert not re.search(r"#\d|\bissue", text)
+
+
+def test_docs_need_no_cdn():
+    conf = (DOCS / "conf.py").read_text(encoding="utf-8")
+    assert 'or "mathjax/tex-chtml.js"' in conf
+    assert "jsdelivr" not in conf and "cdnjs" not in conf
