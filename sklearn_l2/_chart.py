@@ -34,6 +34,15 @@ def score_limits(result):
 
 def plot(result, path, title):
     """Save the chart of ``result`` (from ``compare_scalers``) to ``path``."""
+    fig = figure(result, title)
+    try:
+        fig.savefig(path, dpi=110)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"cannot save the plot to {path}: {exc}") from None
+
+
+def figure(result, title):
+    """The chart of ``result`` (from ``compare_scalers``), as a Figure."""
     try:
         from matplotlib.figure import Figure
         from matplotlib.lines import Line2D
@@ -110,7 +119,4 @@ def plot(result, path, title):
         ),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=8)
-    try:
-        fig.savefig(path, dpi=110)
-    except (OSError, ValueError) as exc:
-        raise CommandError(f"cannot save the plot to {path}: {exc}") from None
+    return fig
