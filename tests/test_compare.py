@@ -90,7 +90,9 @@ def test_chance_is_the_majority_share_on_the_same_folds():
     assert (result["chance"] == chance["mean"]).all()
 
 
-def test_verdict_better_when_only_the_direction_matters(direction_data, direction_result):
+def test_verdict_better_when_only_the_direction_matters(
+    direction_data, direction_result
+):
     result = direction_result
     by_name = result.set_index("scaler")
     assert by_name.loc["L2", "uses_l2"]
@@ -141,7 +143,11 @@ def test_equal_scores_are_all_tied_not_a_winner():
     result = compare_scalers(
         X,
         y,
-        scalers={"none": "passthrough", "minmax": MinMaxScaler(), "std": StandardScaler()},
+        scalers={
+            "none": "passthrough",
+            "minmax": MinMaxScaler(),
+            "std": StandardScaler(),
+        },
         models=KNN,
         **FAST,
     )
@@ -343,7 +349,9 @@ def test_whole_number_quantity_runs_as_regression():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 2))
     y = np.round(1000 + 100 * X[:, 0]).astype(int)
-    result = compare_scalers(X, y, scalers={"std": StandardScaler()}, models=KNN, **FAST)
+    result = compare_scalers(
+        X, y, scalers={"std": StandardScaler()}, models=KNN, **FAST
+    )
     assert result.attrs["task"] == "regression"
 
 
@@ -380,7 +388,7 @@ def test_unknown_task_is_refused(iris):
 def test_regression_needs_numbers():
     X = np.random.default_rng(0).normal(size=(20, 2))
     y = np.repeat(["a", "b"], 10)
-    with pytest.raises(ValueError, match="numeric target.*'a'"):
+    with pytest.raises(ValueError, match=r"numeric target.*'a'"):
         compare_scalers(X, y, task="regression")
 
 
@@ -419,14 +427,14 @@ def test_probability_scoring_without_predict_proba_is_refused(iris):
 
 def test_binary_scoring_on_three_classes_is_refused(iris):
     X, y = iris
-    with pytest.raises(ValueError, match="'roc_auc' is for two classes.*has 3"):
+    with pytest.raises(ValueError, match=r"'roc_auc' is for two classes.*has 3"):
         compare_scalers(X, y, models=KNN, scoring="roc_auc")
 
 
 def test_f1_on_yes_no_labels_asks_for_the_positive_class():
     X, y = make_classification(n_samples=40, random_state=0)
     labels = np.where(y == 1, "yes", "no")
-    with pytest.raises(ValueError, match="positive class.*'no', 'yes'.*f1_macro"):
+    with pytest.raises(ValueError, match=r"positive class.*'no', 'yes'.*f1_macro"):
         compare_scalers(X, labels, models=KNN, scoring="f1")
 
 
