@@ -56,6 +56,13 @@ def decisions(result):
     width = max(len(m) for m in result.attrs["recommendations"]) + 1
     lines = ["Which scaler, per model:"]
     for model, text in result.attrs["recommendations"].items():
+        rows = result[result["model"] == model].set_index("scaler")
+        if "none" in rows.index and not rows.loc["none", "tied_with_best"]:
+            # The first thing a reader wants to know: does scaling matter?
+            text += (
+                f"\n  {'':<{width}} scaling matters: no scaling scores "
+                f"{rows.loc['none', 'mean']:.3f}, the best {rows['mean'].max():.3f}"
+            )
         lines.append(f"  {model + ':':<{width}} {text}")
     best = result.attrs["best"]
     scoring = result.attrs["scoring"]

@@ -122,6 +122,14 @@ def test_bundled_dataset_prints_a_recommendation_per_model(capsys, tmp_path):
     assert "chance (DummyClassifier(strategy='prior')): " in out
 
 
+def test_says_when_scaling_matters(capsys):
+    # Wine's features have units: without scaling the RBF SVM is far behind.
+    code, out, _ = run(capsys, "compare", "--dataset", "wine", *FAST)
+    assert code == 0
+    rbf = out.split("  RBF SVM:")[1].split("\n  k-NN:")[0]
+    assert "scaling matters: no scaling scores" in rbf
+
+
 def test_plot_is_saved(capsys, tmp_path):
     pytest.importorskip("matplotlib")
     plot = tmp_path / "iris.png"
