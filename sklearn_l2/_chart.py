@@ -3,7 +3,8 @@
 Bars start at 0 and every panel shares the x-axis, from the chance score
 (or 0, whichever is lower) to the best possible score, so that bar lengths
 can be compared across scalers and models. The chance baseline is drawn, the
-recommended scalers are coloured, and the best one of each model is starred.
+recommended scalers are coloured (pipelines no better than chance in a colour
+of their own), and the best one of each model is starred.
 """
 
 import textwrap
@@ -12,6 +13,7 @@ from ._errors import CommandError
 
 RECOMMENDED_COLOR = "tab:green"
 OTHER_COLOR = "tab:gray"
+AT_CHANCE_COLOR = "#f2a7a7"
 CHANCE_COLOR = "tab:red"
 
 
@@ -66,8 +68,10 @@ def figure(result, title):
     for ax, model in zip(axes, models, strict=True):
         rows = result[result["model"] == model].set_index("scaler").loc[scalers]
         colors = [
-            RECOMMENDED_COLOR if tied else OTHER_COLOR
-            for tied in rows["tied_with_best"]
+            AT_CHANCE_COLOR if not above else RECOMMENDED_COLOR if tied else OTHER_COLOR
+            for tied, above in zip(
+                rows["tied_with_best"], rows["beats_chance"], strict=True
+            )
         ]
         bars = ax.barh(
             scalers,
@@ -107,6 +111,7 @@ def figure(result, title):
     handles = [
         Patch(color=RECOMMENDED_COLOR, label="recommended: best (★) or tied with it"),
         Patch(color=OTHER_COLOR, label="worse than the best"),
+        Patch(color=AT_CHANCE_COLOR, label="not better than chance"),
         Patch(
             facecolor="white", edgecolor="black", hatch="//", label="uses L2Normalizer"
         ),
@@ -118,5 +123,5 @@ def figure(result, title):
             label=f"chance ({chance['name'].split('(')[0]}): {chance['mean']:.3f}",
         ),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=8)
+    fig.legend(handles=handles, loc="outside lower center", ncols=5, fontsize=8)
     return fig

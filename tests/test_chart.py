@@ -7,7 +7,12 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_l2 import L2Normalizer, compare_scalers
-from sklearn_l2._chart import RECOMMENDED_COLOR, figure, score_limits
+from sklearn_l2._chart import (
+    AT_CHANCE_COLOR,
+    RECOMMENDED_COLOR,
+    figure,
+    score_limits,
+)
 
 pytest.importorskip("matplotlib")
 
@@ -59,7 +64,7 @@ def test_recommended_bars_are_coloured(fig, result):
             to_rgba(bar.get_facecolor()) == to_rgba(RECOMMENDED_COLOR)
             for bar in ax.patches
         ]
-        assert colours == list(rows["tied_with_best"])
+        assert colours == list(rows["tied_with_best"] & rows["beats_chance"])
 
 
 def test_best_scaler_is_starred(fig, result):
@@ -68,6 +73,26 @@ def test_best_scaler_is_starred(fig, result):
         means = result[result["model"] == model]["mean"]
         # Equal means share the first rank, and the star.
         assert starred == [f"{means.max():.3f} ★"] * int((means == means.max()).sum())
+
+
+def test_pipelines_at_chance_have_their_own_colour():
+    from matplotlib.colors import to_rgba
+    from sklearn.datasets import make_circles
+    from sklearn.svm import LinearSVC
+
+    # Two rings: no linear model beats guessing.
+    X, y = make_circles(n_samples=120, factor=0.5, noise=0.05, random_state=0)
+    result = compare_scalers(
+        X,
+        y,
+        scalers={"std": StandardScaler()},
+        models={"linear SVM": LinearSVC(random_state=0)},
+        cv=3,
+        n_repeats=1,
+    )
+    (ax,) = panels(figure(result, "rings"))
+    (bar,) = ax.patches
+    assert to_rgba(bar.get_facecolor()) == to_rgba(AT_CHANCE_COLOR)
 
 
 def test_legend_names_chance_and_the_marks(fig):
