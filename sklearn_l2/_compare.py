@@ -35,18 +35,28 @@ _GRAM_MAX_SAMPLES = 10_000
 
 _TASKS = ("auto", "classification", "regression")
 
-# Scorers whose metric needs a positive class (average="binary" or
-# pos_label=1), and scorers defined for two classes only.
-_NEEDS_POS_LABEL = {
-    "f1",
-    "precision",
-    "recall",
-    "jaccard",
-    "average_precision",
-    "positive_likelihood_ratio",
-    "neg_negative_likelihood_ratio",
+# Scorers for two classes only, with what to use instead on more classes.
+_FOR_MORE_CLASSES = {
+    "f1": "f1_macro or f1_weighted",
+    "precision": "precision_macro or precision_weighted",
+    "recall": "recall_macro or recall_weighted",
+    "jaccard": "jaccard_macro or jaccard_weighted",
+    "roc_auc": "roc_auc_ovr (needs predict_proba) or balanced_accuracy",
+    "average_precision": "balanced_accuracy",
+    "positive_likelihood_ratio": "balanced_accuracy",
+    "neg_negative_likelihood_ratio": "balanced_accuracy",
 }
-_BINARY_ONLY = _NEEDS_POS_LABEL | {"roc_auc"}
+# Of those, the ones that take class 1 as the positive class, with a score
+# that needs no positive class.
+_WITHOUT_POS_LABEL = {
+    "f1": "f1_macro",
+    "precision": "precision_macro",
+    "recall": "recall_macro",
+    "jaccard": "jaccard_macro",
+    "average_precision": "roc_auc",
+    "positive_likelihood_ratio": "balanced_accuracy",
+    "neg_negative_likelihood_ratio": "balanced_accuracy",
+}
 
 
 def default_scalers(sparse=False):
@@ -291,27 +301,17 @@ def _check_scoring_name(scoring, task, y, models):
     if task == "regression":
         return
     classes = np.unique(y)
-    if scoring in _BINARY_ONLY and len(classes) > 2:
-        hint = {
-            "roc_auc": "roc_auc_ovr (needs predict_proba) or balanced_accuracy",
-            "average_precision": "balanced_accuracy",
-        }.get(scoring, f"{scoring.split('_')[0]}_macro or {scoring}_weighted")
-        if scoring in ("positive_likelihood_ratio", "neg_negative_likelihood_ratio"):
-            hint = "balanced_accuracy"
+    if scoring in _FOR_MORE_CLASSES and len(classes) > 2:
         raise ValueError(
             f"scoring {scoring!r} is for two classes and the target has "
-            f"{len(classes)}: use {hint}"
+            f"{len(classes)}: use {_FOR_MORE_CLASSES[scoring]}"
         )
-    if scoring in _NEEDS_POS_LABEL and 1 not in classes.tolist():
+    if scoring in _WITHOUT_POS_LABEL and 1 not in classes.tolist():
         shown = ", ".join(_label(c) for c in classes)
         raise ValueError(
             f"scoring {scoring!r} needs to know the positive class, which it "
             f"takes to be 1, and the labels are {shown}: encode the positive "
-            f"class as 1 and the other as 0, or use {scoring}_macro"
-            if scoring in ("f1", "precision", "recall", "jaccard")
-            else f"scoring {scoring!r} needs to know the positive class, which "
-            f"it takes to be 1, and the labels are {shown}: encode the positive "
-            "class as 1 and the other as 0, or use roc_auc"
+            f"class as 1 and the other as 0, or use {_WITHOUT_POS_LABEL[scoring]}"
         )
 
 

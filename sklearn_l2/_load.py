@@ -197,7 +197,6 @@ def load_csv(path, *, target, sep=None, drop=(), text=None):
             f"target column {target!r} has {int(y.isna().sum())} missing "
             "value(s): drop those rows or fill them"
         )
-    notes = []
     if text is not None:
         return _text_features(frame, path, target, text, y)
     features = frame.drop(columns=[target])
@@ -234,7 +233,7 @@ def load_csv(path, *, target, sep=None, drop=(), text=None):
             "or drop the columns with --drop)"
         )
     label = f"{path} ({X.shape[0]}x{X.shape[1]}, target {target!r})"
-    return Data(X, y.to_numpy(), label, notes)
+    return Data(X, y.to_numpy(), label)
 
 
 def _text_features(frame, path, target, text, y):

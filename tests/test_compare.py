@@ -425,10 +425,15 @@ def test_probability_scoring_without_predict_proba_is_refused(iris):
         compare_scalers(X, y, scoring="neg_log_loss")
 
 
-def test_binary_scoring_on_three_classes_is_refused(iris):
+@pytest.mark.parametrize(
+    ("scoring", "instead"), [("roc_auc", "roc_auc_ovr"), ("f1", "f1_macro")]
+)
+def test_binary_scoring_on_three_classes_is_refused(iris, scoring, instead):
     X, y = iris
-    with pytest.raises(ValueError, match=r"'roc_auc' is for two classes.*has 3"):
-        compare_scalers(X, y, models=KNN, scoring="roc_auc")
+    with pytest.raises(
+        ValueError, match=rf"'{scoring}' is for two classes.*has 3: use {instead}"
+    ):
+        compare_scalers(X, y, models=KNN, scoring=scoring)
 
 
 def test_f1_on_yes_no_labels_asks_for_the_positive_class():
