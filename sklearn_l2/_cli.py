@@ -6,6 +6,7 @@ Loading is in :mod:`._load`, the printed report and ``--output`` in
 
 import argparse
 import sys
+import textwrap
 
 import numpy as np
 
@@ -176,13 +177,16 @@ def _add_compare(commands):
     compare = commands.add_parser(
         "compare",
         help="which scaler to put ahead of SVMs and k-NN, on your data",
-        description="Cross-validate no scaling, MinMaxScaler, StandardScaler, "
-        "L2Normalizer and StandardScaler+L2Normalizer ahead of a linear SVM, an "
-        "RBF SVM and euclidean k-NN (their regression versions for a continuous "
-        "target), and a chance baseline, all on the same repeated folds. Per "
-        "model, rank the scalers and recommend the best one, or every scaler "
-        "that the corrected resampled paired t-test (95%) cannot tell apart "
-        "from it; then name the best pipeline overall.",
+        description=textwrap.fill(
+            "Cross-validate no scaling, MinMaxScaler, StandardScaler, "
+            "L2Normalizer and StandardScaler+L2Normalizer ahead of a linear SVM, an "
+            "RBF SVM and euclidean k-NN (their regression versions for a continuous "
+            "target), and a chance baseline, all on the same repeated folds. Per "
+            "model, rank the scalers and recommend the best one, or every scaler "
+            "that the corrected resampled paired t-test (95%) cannot tell apart "
+            "from it; then name the best pipeline overall.",
+            width=79,
+        ),
         epilog="examples:\n"
         "  python -m sklearn_l2 compare --dataset wine --plot wine.png\n"
         "  python -m sklearn_l2 compare --dataset reviews\n"
@@ -236,8 +240,9 @@ def _add_compare(commands):
         "--task",
         choices=TASKS,
         default="auto",
-        help="auto (default): regression when the target is continuous, "
-        "classification otherwise",
+        help="auto (default): regression when the target is continuous, or "
+        "numbers of which most occur fewer than 5 times; classification "
+        "otherwise",
     )
     evaluation.add_argument(
         "--cv",
