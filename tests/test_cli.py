@@ -287,6 +287,21 @@ def test_output_json_has_the_decisions(capsys, tmp_path):
     assert document["chance"]["name"] == "DummyClassifier(strategy='prior')"
 
 
+def test_output_json_is_strict_json(capsys, tmp_path):
+    path = tmp_path / "results.json"
+    code, _, _ = run(
+        capsys, "compare", "--dataset", "iris", "--output", str(path), *FAST
+    )
+    assert code == 0
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    document = json.loads(path.read_text(), parse_constant=refuse)
+    # No p-value against the best baseline for the baselines themselves.
+    assert None in [row["p_value"] for row in document["results"]]
+
+
 def test_reviews_dataset_is_text():
     from sklearn_l2._load import load_dataset
 
