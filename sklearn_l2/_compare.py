@@ -162,6 +162,10 @@ def default_models(task="classification", *, random_state=0, gram_rbf=False):
     }
 
 
+def _messages(caught):
+    return {f"{w.category.__name__}: {w.message}" for w in caught}
+
+
 class _WarningRecordingPipeline(Pipeline):
     """A pipeline that keeps the warnings its fit raises instead of showing them.
 
@@ -175,10 +179,23 @@ class _WarningRecordingPipeline(Pipeline):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             super().fit(X, y, **params)
-        self.fit_warnings_ = sorted(
-            {f"{w.category.__name__}: {w.message}" for w in caught}
-        )
+        self.warnings_ = _messages(caught)
         return self
+
+
+class _WarningRecordingScorer:
+    """A scorer that adds the warnings of scoring (e.g. an ill-defined
+    precision) to the fitted pipeline's, instead of showing them."""
+
+    def __init__(self, scorer):
+        self.scorer = scorer
+
+    def __call__(self, estimator, X, y, **kwargs):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            score = self.scorer(estimator, X, y, **kwargs)
+        estimator.warnings_ = estimator.warnings_ | _messages(caught)
+        return score
 
 
 def _uses_l2(step):
@@ -631,7 +648,7 @@ def compare_scalers(
             X,
             y,
             cv=splits,
-            scoring=scorer,
+            scoring=_WarningRecordingScorer(scorer),
             n_jobs=n_jobs,
             return_estimator=True,
             error_score="raise",
@@ -653,7 +670,7 @@ def compare_scalers(
         cv_result = cross_validate(scaler, models[model_name])
         for fitted in cv_result["estimator"]:
             caught.update(
-                f"{scaler_name} + {model_name}: {m}" for m in fitted.fit_warnings_
+                f"{scaler_name} + {model_name}: {m}" for m in fitted.warnings_
             )
         scores = np.asarray(cv_result["test_score"], dtype=float)
         rows.append(

@@ -331,6 +331,22 @@ def test_fit_warnings_are_collected_not_raised():
     assert any("ConvergenceWarning" in w for w in result.attrs["warnings"])
 
 
+def test_scoring_warnings_are_collected_not_raised(iris):
+    from sklearn.dummy import DummyClassifier
+
+    # Predicting one class leaves the others' precision undefined.
+    X, y = iris
+    result = compare_scalers(
+        X,
+        y,
+        scalers={"none": "passthrough"},
+        models={"constant": DummyClassifier(strategy="most_frequent")},
+        scoring="precision_macro",
+        **FAST,
+    )
+    assert any("UndefinedMetricWarning" in w for w in result.attrs["warnings"])
+
+
 def test_continuous_target_runs_as_regression():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 3))
