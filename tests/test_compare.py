@@ -1,19 +1,20 @@
-"""compare_scalers: the table it returns and the paired verdicts."""
+"""compare_scalers: the table it returns, the decisions and the paired tests."""
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.datasets import load_iris, load_wine, make_classification
+from sklearn.datasets import load_iris, load_wine, make_circles, make_classification
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sklearn_l2 import L2Normalizer, compare_scalers
-from sklearn_l2._compare import _paired, default_scalers
+from sklearn_l2._compare import _paired, _scorer_names, default_scalers
 
 pytest.importorskip("pandas")
 
 KNN = {"k-NN": KNeighborsClassifier()}
+FAST = {"cv": 3, "n_repeats": 1}
 
 
 @pytest.fixture(scope="module")
@@ -21,9 +22,34 @@ def iris():
     return load_iris(return_X_y=True)
 
 
+@pytest.fixture(scope="module")
+def direction_data():
+    # The class is in each sample's direction; its length (1 to 1000) is
+    # noise that dominates euclidean distances unless it is divided out.
+    rng = np.random.default_rng(0)
+    n = 300
+    y = rng.integers(0, 2, n)
+    angle = np.where(y == 1, 0.7, 0.8) + rng.normal(0, 0.02, n)
+    length = rng.uniform(1, 1000, n)
+    return np.c_[np.cos(angle), np.sin(angle)] * length[:, None], y
+
+
+@pytest.fixture(scope="module")
+def direction_result(direction_data):
+    X, y = direction_data
+    return compare_scalers(
+        X,
+        y,
+        scalers={"none": "passthrough", "std": StandardScaler(), "L2": L2Normalizer()},
+        models={"k-NN": KNeighborsClassifier(n_neighbors=15)},
+        cv=5,
+        n_repeats=3,
+    )
+
+
 def test_defaults_give_every_scaler_model_pair(iris):
     X, y = iris
-    result = compare_scalers(X, y, cv=3, n_repeats=1)
+    result = compare_scalers(X, y, **FAST)
     assert len(result) == 5 * 3
     assert list(dict.fromkeys(result["scaler"])) == list(default_scalers())
     assert set(result["model"]) == {"linear SVM", "RBF SVM", "k-NN"}
@@ -32,6 +58,8 @@ def test_defaults_give_every_scaler_model_pair(iris):
     assert np.allclose(result["mean"], [s.mean() for s in result["fold_scores"]])
     assert (result["fit_time"] > 0).all()
     assert result.attrs["n_splits"] == 3
+    assert result.attrs["task"] == "classification"
+    assert result.attrs["scoring"] == "accuracy"
 
 
 def test_scores_match_cross_val_score(iris):
@@ -49,23 +77,23 @@ def test_scores_match_cross_val_score(iris):
     np.testing.assert_allclose(result.loc[0, "fold_scores"], expected)
 
 
-def test_verdict_better_when_only_the_direction_matters():
-    # The class is in each sample's direction; its length (1 to 1000) is
-    # noise that dominates euclidean distances unless it is divided out.
-    rng = np.random.default_rng(0)
-    n = 300
-    y = rng.integers(0, 2, n)
-    angle = np.where(y == 1, 0.7, 0.8) + rng.normal(0, 0.02, n)
-    length = rng.uniform(1, 1000, n)
-    X = np.c_[np.cos(angle), np.sin(angle)] * length[:, None]
-    result = compare_scalers(
-        X,
-        y,
-        scalers={"none": "passthrough", "std": StandardScaler(), "L2": L2Normalizer()},
-        models={"k-NN": KNeighborsClassifier(n_neighbors=15)},
-        cv=5,
-        n_repeats=3,
-    )
+def test_chance_is_the_majority_share_on_the_same_folds():
+    X, y = make_classification(n_samples=90, weights=[0.7], random_state=0)
+    result = compare_scalers(X, y, scalers={"std": StandardScaler()}, models=KNN)
+    chance = result.attrs["chance"]
+    assert chance["name"] == "DummyClassifier(strategy='prior')"
+    assert len(chance["fold_scores"]) == result.attrs["n_splits"]
+    # Stratified folds keep the class shares, so every fold scores about
+    # the majority share.
+    majority = np.bincount(y).max() / len(y)
+    np.testing.assert_allclose(chance["fold_scores"], majority, atol=0.05)
+    assert (result["chance"] == chance["mean"]).all()
+
+
+def test_verdict_better_when_only_the_direction_matters(
+    direction_data, direction_result
+):
+    result = direction_result
     by_name = result.set_index("scaler")
     assert by_name.loc["L2", "uses_l2"]
     assert not by_name.loc["std", "uses_l2"]
@@ -77,6 +105,91 @@ def test_verdict_better_when_only_the_direction_matters():
     diffs = by_name.loc["L2", "fold_scores"] - by_name.loc[best, "fold_scores"]
     assert by_name.loc["L2", "diff_mean"] == pytest.approx(diffs.mean())
     assert by_name.loc["L2", "diff_std"] == pytest.approx(diffs.std(ddof=1))
+
+
+def test_one_clear_best_is_recommended_alone(direction_result):
+    by_name = direction_result.set_index("scaler")
+    assert by_name.loc["L2", "rank"] == 1
+    assert list(by_name.index[by_name["tied_with_best"]]) == ["L2"]
+    assert set(direction_result["recommendation"]) == {"use L2"}
+    assert direction_result.attrs["recommendations"] == {"k-NN": "use L2"}
+
+
+def test_ranks_follow_the_means(direction_result):
+    order = direction_result.sort_values("mean", ascending=False)["scaler"]
+    ranked = direction_result.sort_values("rank")["scaler"]
+    assert list(order) == list(ranked)
+    assert sorted(direction_result["rank"]) == [1, 2, 3]
+
+
+def test_differences_to_the_best_are_paired(direction_result):
+    by_name = direction_result.set_index("scaler")
+    diffs = by_name.loc["none", "fold_scores"] - by_name.loc["L2", "fold_scores"]
+    assert by_name.loc["none", "diff_to_best"] == pytest.approx(diffs.mean())
+    n_train = direction_result.attrs["n_train"]
+    n_test = direction_result.attrs["n_test"]
+    assert by_name.loc["none", "p_value_vs_best"] == pytest.approx(
+        _paired(diffs, n_train, n_test)[2]
+    )
+    assert by_name.loc["L2", "diff_to_best"] == 0.0
+    assert by_name.loc["L2", "p_value_vs_best"] == 1.0
+
+
+def test_equal_scores_are_all_tied_not_a_winner():
+    # Two well separated blobs: every scaler scores 1.0 on every fold.
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 0.1, (30, 2)), rng.normal(10, 0.1, (30, 2))]
+    y = np.repeat([0, 1], 30)
+    result = compare_scalers(
+        X,
+        y,
+        scalers={
+            "none": "passthrough",
+            "minmax": MinMaxScaler(),
+            "std": StandardScaler(),
+        },
+        models=KNN,
+        **FAST,
+    )
+    assert (result["mean"] == 1.0).all()
+    assert result["tied_with_best"].all()
+    assert result.loc[0, "recommendation"] == "any of none, minmax, std (tied)"
+
+
+def test_chance_level_pipelines_are_flagged():
+    # Two rings: a linear model cannot beat guessing, whatever the scaler.
+    from sklearn.svm import LinearSVC
+
+    X, y = make_circles(n_samples=200, factor=0.5, noise=0.05, random_state=0)
+    result = compare_scalers(
+        X,
+        y,
+        scalers={"none": "passthrough", "L2": L2Normalizer()},
+        models={"linear SVM": LinearSVC(random_state=0)},
+        **FAST,
+    )
+    assert not result["beats_chance"].any()
+    assert "beat chance" in result.loc[0, "recommendation"]
+    assert not result.attrs["best"]["beats_chance"]
+
+
+def test_good_pipelines_beat_chance(iris):
+    X, y = iris
+    result = compare_scalers(X, y, scalers={"std": StandardScaler()}, models=KNN)
+    assert result["beats_chance"].all()
+    assert "chance" not in result.loc[0, "recommendation"]
+
+
+def test_best_pipeline_is_the_highest_mean(iris):
+    X, y = iris
+    result = compare_scalers(X, y, **FAST)
+    assert result["best_pipeline"].sum() == 1
+    best = result[result["best_pipeline"]].iloc[0]
+    assert best["mean"] == result["mean"].max()
+    assert result.attrs["best"]["scaler"] == best["scaler"]
+    assert result.attrs["best"]["model"] == best["model"]
+    for scaler, model in result.attrs["best"]["tied"]:
+        assert (scaler, model) != (best["scaler"], best["model"])
 
 
 def test_verdict_worse_when_magnitude_matters():
@@ -105,6 +218,11 @@ def test_identical_pipelines_tie(iris):
     )
     # The second one does not use L2, so both are baselines and no verdict.
     assert list(result["verdict"]) == ["baseline", ""]
+    assert result["tied_with_best"].all()
+
+
+def test_no_baseline_leaves_the_l2_columns_empty(iris):
+    X, y = iris
     result = compare_scalers(
         X,
         y,
@@ -112,7 +230,6 @@ def test_identical_pipelines_tie(iris):
         models=KNN,
         cv=3,
     )
-    # No baseline at all: nothing to compare with.
     assert result["baseline"].isna().all()
     assert result["p_value"].isna().all()
 
@@ -139,7 +256,7 @@ def test_corrected_test_is_more_conservative_than_plain_t_test():
 def test_sparse_input_picks_sparse_scalers(container):
     X, y = make_classification(n_samples=80, n_features=30, random_state=0)
     X[np.abs(X) < 1] = 0
-    result = compare_scalers(container(X), y, cv=3, n_repeats=1)
+    result = compare_scalers(container(X), y, **FAST)
     assert "MinMaxScaler" not in set(result["scaler"])
     assert {"MaxAbsScaler", "StandardScaler(with_mean=False)"} <= set(result["scaler"])
     assert any("sparse" in note for note in result.attrs["notes"])
@@ -152,6 +269,10 @@ def test_list_arguments_are_named_after_classes(iris):
         X, y, scalers=[StandardScaler(), L2Normalizer()], models=KNN, cv=3
     )
     assert list(result["scaler"]) == ["StandardScaler", "L2Normalizer"]
+
+
+def test_list_arguments_with_equal_names_are_refused(iris):
+    X, y = iris
     with pytest.raises(ValueError, match="both named"):
         compare_scalers(X, y, scalers=[L2Normalizer(), L2Normalizer()], models=KNN)
 
@@ -167,21 +288,23 @@ def test_cv_splitter_and_scoring(iris):
         scoring="balanced_accuracy",
     )
     assert result.loc[0, "fold_scores"].shape == (4,)
+    assert result.attrs["scoring"] == "balanced_accuracy"
 
 
-def test_progress_is_reported(iris):
+def test_progress_is_reported_after_every_pipeline(iris):
     X, y = iris
     calls = []
     compare_scalers(
         X,
         y,
-        scalers={"L2": L2Normalizer()},
+        scalers={"L2": L2Normalizer(), "std": StandardScaler()},
         models=KNN,
         cv=3,
         n_repeats=2,
         progress=lambda done, total: calls.append((done, total)),
     )
-    assert calls == [(i, 6) for i in range(1, 7)]
+    # The chance baseline, then the two pipelines: six folds each.
+    assert calls == [(6, 18), (12, 18), (18, 18)]
 
 
 def test_parallel_gives_the_same_scores(iris):
@@ -203,10 +326,146 @@ def test_fit_warnings_are_collected_not_raised():
         y,
         scalers={"none": "passthrough"},
         models={"lsvc": LinearSVC(max_iter=1, random_state=0)},
-        cv=3,
-        n_repeats=1,
+        **FAST,
     )
     assert any("ConvergenceWarning" in w for w in result.attrs["warnings"])
+
+
+def test_scoring_warnings_are_collected_not_raised(iris):
+    from sklearn.dummy import DummyClassifier
+
+    # Predicting one class leaves the others' precision undefined.
+    X, y = iris
+    result = compare_scalers(
+        X,
+        y,
+        scalers={"none": "passthrough"},
+        models={"constant": DummyClassifier(strategy="most_frequent")},
+        scoring="precision_macro",
+        **FAST,
+    )
+    assert any("UndefinedMetricWarning" in w for w in result.attrs["warnings"])
+
+
+def test_continuous_target_runs_as_regression():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = X @ [1.0, -2.0, 0.5] + rng.normal(0, 0.1, 60)
+    result = compare_scalers(X, y, scalers={"std": StandardScaler()}, **FAST)
+    assert result.attrs["task"] == "regression"
+    assert result.attrs["scoring"] == "r2"
+    assert list(result["model"]) == ["linear SVR", "RBF SVR", "k-NN"]
+    assert result.attrs["chance"]["name"] == "DummyRegressor(strategy='mean')"
+    assert any("regression mode" in note for note in result.attrs["notes"])
+    assert result.set_index("model").loc["linear SVR", "mean"] > 0.9
+
+
+def test_whole_number_quantity_runs_as_regression():
+    # A price in whole units: integers, but nearly all different.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = np.round(1000 + 100 * X[:, 0]).astype(int)
+    result = compare_scalers(
+        X, y, scalers={"std": StandardScaler()}, models=KNN, **FAST
+    )
+    assert result.attrs["task"] == "regression"
+
+
+def test_task_regression_overrides_classes():
+    from sklearn.neighbors import KNeighborsRegressor
+
+    X, y = load_iris(return_X_y=True)
+    result = compare_scalers(
+        X,
+        y,
+        scalers={"std": StandardScaler()},
+        models={"k-NN": KNeighborsRegressor()},
+        task="regression",
+        **FAST,
+    )
+    assert result.attrs["task"] == "regression"
+    assert result.attrs["scoring"] == "r2"
+
+
+def test_task_classification_on_a_quantity_says_what_to_do():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = np.round(rng.normal(0, 3, 40), 2)
+    with pytest.raises(ValueError, match=r"class -?\d+\.\d+ has 1 sample.*regression"):
+        compare_scalers(X, y, models=KNN, task="classification")
+
+
+def test_unknown_task_is_refused(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="task must be one of"):
+        compare_scalers(X, y, task="ranking")
+
+
+def test_regression_needs_numbers():
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = np.repeat(["a", "b"], 10)
+    with pytest.raises(ValueError, match=r"numeric target.*'a'"):
+        compare_scalers(X, y, task="regression")
+
+
+def test_unknown_scoring_lists_valid_names_sorted_and_grouped(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="unknown scoring 'nonsense'") as info:
+        compare_scalers(X, y, models=KNN, scoring="nonsense")
+    message = str(info.value)
+    classification = message.split("for classification: ")[1].split(" (for ")[0]
+    regression = message.split("for regression: ")[1].rstrip(")")
+    for names in (classification.split(", "), regression.split(", ")):
+        assert names == sorted(names)
+    assert "accuracy" in classification
+    assert "r2" in regression
+    assert "r2" not in classification.split(", ")
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_scorer_groups_leave_out_clustering_and_multilabel(task):
+    names = _scorer_names(task)
+    assert "adjusted_rand_score" not in names
+    assert "f1_samples" not in names
+
+
+def test_regression_scoring_for_classes_is_refused(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="'r2' is not a classification score"):
+        compare_scalers(X, y, models=KNN, scoring="r2")
+
+
+def test_probability_scoring_without_predict_proba_is_refused(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="'neg_log_loss' needs predict_proba"):
+        compare_scalers(X, y, scoring="neg_log_loss")
+
+
+@pytest.mark.parametrize(
+    ("scoring", "instead"), [("roc_auc", "roc_auc_ovr"), ("f1", "f1_macro")]
+)
+def test_binary_scoring_on_three_classes_is_refused(iris, scoring, instead):
+    X, y = iris
+    with pytest.raises(
+        ValueError, match=rf"'{scoring}' is for two classes.*has 3: use {instead}"
+    ):
+        compare_scalers(X, y, models=KNN, scoring=scoring)
+
+
+def test_f1_on_yes_no_labels_asks_for_the_positive_class():
+    X, y = make_classification(n_samples=40, random_state=0)
+    labels = np.where(y == 1, "yes", "no")
+    with pytest.raises(ValueError, match=r"positive class.*'no', 'yes'.*f1_macro"):
+        compare_scalers(X, labels, models=KNN, scoring="f1")
+
+
+def test_roc_auc_on_two_classes_works():
+    X, y = make_classification(n_samples=60, random_state=0)
+    result = compare_scalers(
+        X, y, scalers={"std": StandardScaler()}, scoring="roc_auc", **FAST
+    )
+    assert (result["mean"] > 0.5).all()
+    assert result.attrs["chance"]["mean"] == 0.5
 
 
 @pytest.mark.parametrize(
@@ -221,6 +480,13 @@ def test_bad_labels(y, cv, message):
     X = np.random.default_rng(0).normal(size=(22, 3))
     with pytest.raises(ValueError, match=message):
         compare_scalers(X, y, cv=cv)
+
+
+def test_rare_class_is_named_as_written():
+    X = np.random.default_rng(0).normal(size=(22, 3))
+    y = np.r_[np.full(20, 1.5), np.full(2, -3.77)]
+    with pytest.raises(ValueError, match=r"class -3\.77 has 2"):
+        compare_scalers(X, y, task="classification")
 
 
 def test_missing_values_are_refused(iris):
