@@ -14,7 +14,7 @@ def _compiler_flags():
         compile_args, link_args = ["/O2", "/fp:precise"], []
         openmp = (["/openmp"], [])
     else:
-        compile_args = ["-O3", "-ffp-contract=off", "-fno-math-errno"]
+        compile_args = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-Wno-psabi"]
         link_args = []
         # Apple's clang has no OpenMP unless libomp is installed: the kernels
         # then run on one thread.

@@ -28,10 +28,6 @@ cdef extern from "_vector.h" nogil:
     ctypedef struct l2_target:
         pass
     l2_target l2_make_target(double eps, double max_norm)
-    int l2_parts_f32(const float *x, int64_t n, int kind, double p,
-                     int64_t *E, double *hi, double *lo)
-    int l2_parts_f64(const double *x, int64_t n, int kind, double p,
-                     int64_t *E, double *hi, double *lo)
     void l2_factor(int kind, const l2_target *t, int64_t E, double hi,
                    double lo, int64_t *k, double *g)
     double l2_norm(int kind, int64_t E, double hi, double lo)
@@ -50,6 +46,22 @@ cdef extern from "_vector.h" nogil:
     int l2_finish_minor(int kind, int is64, double h, double l, double mx,
                         int64_t n, int64_t *E, double *hi, double *lo)
     int l2_max_threads()
+    int l2_block_f32(const float *data, const void *indptr, int idx64,
+                     int64_t length, int64_t first, int64_t last, int kind,
+                     double p, const l2_target *t, float *out, int stream,
+                     int64_t *Es, double *his, double *los, double *norms,
+                     int64_t *ks, double *gs)
+    int l2_block_f64(const double *data, const void *indptr, int idx64,
+                     int64_t length, int64_t first, int64_t last, int kind,
+                     double p, const l2_target *t, double *out, int stream,
+                     int64_t *Es, double *his, double *los, double *norms,
+                     int64_t *ks, double *gs)
+    void l2_apply_f32(const float *data, const void *indptr, int idx64,
+                      int64_t length, int64_t first, int64_t last, float *out,
+                      int stream, const int64_t *ks, const double *gs)
+    void l2_apply_f64(const double *data, const void *indptr, int idx64,
+                      int64_t length, int64_t first, int64_t last, double *out,
+                      int stream, const int64_t *ks, const double *gs)
 
 
 EMPTY = L2_EMPTY
@@ -69,14 +81,6 @@ def kind_of(p):
 def max_threads():
     """OpenMP's current thread limit (1 without OpenMP)."""
     return l2_max_threads()
-
-
-cdef inline int _parts(const floating *x, int64_t n, int kind, double p,
-                       int64_t *E, double *hi, double *lo) noexcept nogil:
-    if floating is float:
-        return l2_parts_f32(x, n, kind, p, E, hi, lo)
-    else:
-        return l2_parts_f64(x, n, kind, p, E, hi, lo)
 
 
 cdef inline void _scale(const floating *x, floating *out, int64_t n, int64_t k,
@@ -108,43 +112,89 @@ def _raise_infinity(dtype):
 
 
 # --------------------------------------------------------------------------
-# Major vectors. Dense rows are the rows of a C-ordered 2-D array; sparse
-# ones are data[indptr[i]:indptr[i + 1]].
+# Major vectors. Dense rows are the rows of a C-ordered 2-D array (``indptr``
+# empty, every vector ``length`` long); sparse ones are
+# ``data[indptr[i]:indptr[i + 1]]``. Threads take blocks of vectors.
+
+# Entries in a block of vectors handed to one thread at a time.
+cdef int64_t BLOCK_ENTRIES = 1 << 15
 
 
-def major_parts(const floating[::1] data, const integral[::1] indptr, int64_t length,
-                int kind, double p, int n_threads):
-    """Parts ``(E, hi, lo)`` of every major vector.
+cdef int _block(const floating *data, const void *indptr, int idx64,
+                int64_t length, int64_t first, int64_t last, int kind, double p,
+                const l2_target *t, floating *out, int stream, int64_t *Es,
+                double *his, double *los, double *norms, int64_t *ks,
+                double *gs) noexcept nogil:
+    if floating is float:
+        return l2_block_f32(data, indptr, idx64, length, first, last, kind, p, t,
+                            out, stream, Es, his, los, norms, ks, gs)
+    else:
+        return l2_block_f64(data, indptr, idx64, length, first, last, kind, p, t,
+                            out, stream, Es, his, los, norms, ks, gs)
 
-    With an empty ``indptr`` the vectors are the consecutive runs of
-    ``length`` entries of ``data`` (dense rows).
-    """
-    cdef bint dense = indptr.shape[0] == 0
-    cdef Py_ssize_t n = data.shape[0] // length if dense and length else (
-        0 if dense else indptr.shape[0] - 1)
-    E_ = np.empty(n, np.int64)
-    hi_ = np.empty(n, np.float64)
-    lo_ = np.empty(n, np.float64)
+
+cdef void _apply(const floating *data, const void *indptr, int idx64,
+                 int64_t length, int64_t first, int64_t last, floating *out,
+                 int stream, const int64_t *ks, const double *gs) noexcept nogil:
+    if floating is float:
+        l2_apply_f32(data, indptr, idx64, length, first, last, out, stream, ks, gs)
+    else:
+        l2_apply_f64(data, indptr, idx64, length, first, last, out, stream, ks, gs)
+
+
+cdef class _Vectors:
+    """Where the major vectors are, and how they are split into blocks."""
+    cdef const void *indptr
+    cdef int idx64
+    cdef int64_t length, n, per_block, n_blocks
+
+    def __init__(self, Py_ssize_t data_size, indptr, int64_t length):
+        cdef const int64_t[::1] i64
+        cdef const int32_t[::1] i32
+        self.length = length
+        self.indptr = NULL
+        self.idx64 = 0
+        if indptr.shape[0] == 0:
+            self.n = data_size // length if length else 0
+        else:
+            self.n = indptr.shape[0] - 1
+            if indptr.dtype == np.int64:
+                i64 = indptr
+                self.indptr = &i64[0]
+                self.idx64 = 1
+            else:
+                i32 = indptr
+                self.indptr = &i32[0]
+        average = data_size / self.n if self.n else 1.0
+        self.per_block = max(1, int(BLOCK_ENTRIES / max(average, 1.0)))
+        self.n_blocks = (self.n + self.per_block - 1) // self.per_block
+
+
+def major_parts(const floating[::1] data, indptr, int64_t length, int kind,
+                double p, int n_threads):
+    """Parts ``(E, hi, lo)`` of every major vector."""
+    cdef _Vectors v = _Vectors(data.shape[0], indptr, length)
+    E_ = np.empty(v.n, np.int64)
+    hi_ = np.empty(v.n, np.float64)
+    lo_ = np.empty(v.n, np.float64)
     cdef int64_t[::1] E = E_
     cdef double[::1] hi = hi_, lo = lo_
-    cdef Py_ssize_t i
-    cdef int64_t start, stop
+    cdef const floating *x = &data[0] if data.shape[0] else NULL
+    cdef int64_t b, first
     cdef int bad = 0
-    for i in prange(n, nogil=True, num_threads=n_threads, schedule="guided"):
-        if dense:
-            start = i * length
-            stop = start + length
-        else:
-            start = indptr[i]
-            stop = indptr[i + 1]
-        bad += _parts(&data[0] + start, stop - start, kind, p,
-                      &E[i], &hi[i], &lo[i]) == L2_INFINITY
+    if v.n:
+        for b in prange(v.n_blocks, nogil=True, num_threads=n_threads,
+                        schedule="dynamic"):
+            first = b * v.per_block
+            bad += _block(x, v.indptr, v.idx64, v.length, first,
+                          min(first + v.per_block, v.n), kind, p, NULL, NULL, 0,
+                          &E[0], &hi[0], &lo[0], NULL, NULL, NULL)
     if bad:
         _raise_infinity(np.float32 if floating is float else np.float64)
     return E_, hi_, lo_
 
 
-def major_normalize(const floating[::1] data, const integral[::1] indptr, int64_t length,
+def major_normalize(const floating[::1] data, indptr, int64_t length,
                     floating[::1] out, int kind, double p, double eps,
                     double max_norm, bint with_norms, bint stream,
                     int n_threads):
@@ -154,50 +204,32 @@ def major_normalize(const floating[::1] data, const integral[::1] indptr, int64_
     infinity ruled out, before the first entry is written. Otherwise each
     vector is scaled while it is still in cache.
     """
-    cdef bint dense = indptr.shape[0] == 0
-    cdef Py_ssize_t n = data.shape[0] // length if dense and length else (
-        0 if dense else indptr.shape[0] - 1)
-    cdef bint in_place = n > 0 and &out[0] == &data[0]
-    norms_ = np.empty(n if with_norms else 0, np.float64)
-    k_ = np.empty(n if in_place else 0, np.int64)
-    g_ = np.empty(n if in_place else 0, np.float64)
+    cdef _Vectors v = _Vectors(data.shape[0], indptr, length)
+    if not data.shape[0]:  # only empty vectors: nothing to scale
+        return np.zeros(v.n) if with_norms else None
+    cdef bint in_place = &out[0] == &data[0]
+    norms_ = np.empty(v.n if with_norms else 0, np.float64)
+    k_ = np.empty(v.n if in_place else 0, np.int64)
+    g_ = np.empty(v.n if in_place else 0, np.float64)
     cdef double[::1] norms = norms_, g = g_
     cdef int64_t[::1] k = k_
     cdef l2_target target = l2_make_target(eps, max_norm)
-    cdef Py_ssize_t i
-    cdef int64_t start, stop, E, kk
-    cdef double hi, lo, gg
+    cdef const floating *x = &data[0]
+    cdef floating *y = NULL if in_place else &out[0]
+    cdef double *norms_p = &norms[0] if with_norms and v.n else NULL
+    cdef int64_t *k_p = &k[0] if in_place else NULL
+    cdef double *g_p = &g[0] if in_place else NULL
+    cdef int64_t b, first
     cdef int bad = 0
-    with nogil, parallel(num_threads=n_threads):
-        for i in prange(n, schedule="guided"):
-            # Assigned here, so that each thread has its own (Cython makes
-            # the variables assigned in a prange body private).
-            E = 0
-            hi = 0.0
-            lo = 0.0
-            kk = 0
-            gg = 1.0
-            if dense:
-                start = i * length
-                stop = start + length
-            else:
-                start = indptr[i]
-                stop = indptr[i + 1]
-            if _parts(&data[0] + start, stop - start, kind, p,
-                      &E, &hi, &lo) == L2_INFINITY:
-                bad += 1
-                continue
-            l2_factor(kind, &target, E, hi, lo, &kk, &gg)
-            if with_norms:
-                norms[i] = l2_norm(kind, E, hi, lo)
-            if in_place:
-                k[i] = kk
-                g[i] = gg
-            else:
-                _scale(&data[0] + start, &out[0] + start, stop - start, kk, gg,
-                       stream)
-        if stream:
-            l2_stream_fence()
+    if v.n:
+        with nogil, parallel(num_threads=n_threads):
+            for b in prange(v.n_blocks, schedule="dynamic"):
+                first = b * v.per_block
+                bad += _block(x, v.indptr, v.idx64, v.length, first,
+                              min(first + v.per_block, v.n), kind, p, &target,
+                              y, stream, NULL, NULL, NULL, norms_p, k_p, g_p)
+            if stream:
+                l2_stream_fence()
     if bad:
         _raise_infinity(np.float32 if floating is float else np.float64)
     if in_place:
@@ -205,25 +237,19 @@ def major_normalize(const floating[::1] data, const integral[::1] indptr, int64_
     return norms_ if with_norms else None
 
 
-def major_scale(const floating[::1] data, const integral[::1] indptr,
-                int64_t length, floating[::1] out, const int64_t[::1] k,
-                const double[::1] g,
+def major_scale(const floating[::1] data, indptr, int64_t length,
+                floating[::1] out, const int64_t[::1] k, const double[::1] g,
                 bint stream, int n_threads):
     """``out`` = every major vector of ``data`` times its multiplier."""
-    cdef bint dense = indptr.shape[0] == 0
-    cdef Py_ssize_t n = k.shape[0]
-    cdef Py_ssize_t i
-    cdef int64_t start, stop
+    cdef _Vectors v = _Vectors(data.shape[0], indptr, length)
+    cdef int64_t b, first
+    if not v.n or not data.shape[0]:
+        return
     with nogil, parallel(num_threads=n_threads):
-        for i in prange(n, schedule="guided"):
-            if dense:
-                start = i * length
-                stop = start + length
-            else:
-                start = indptr[i]
-                stop = indptr[i + 1]
-            _scale(&data[0] + start, &out[0] + start, stop - start, k[i], g[i],
-                   stream)
+        for b in prange(v.n_blocks, schedule="dynamic"):
+            first = b * v.per_block
+            _apply(&data[0], v.indptr, v.idx64, v.length, first,
+                   min(first + v.per_block, v.n), &out[0], stream, &k[0], &g[0])
         if stream:
             l2_stream_fence()
 

@@ -27,6 +27,9 @@
 #define L2_EMPTY (-(INT64_C(1) << 40))
 #define L2_OK 0
 #define L2_INFINITY 1
+/* Parts not yet canonical: E = 0 and hi = s, the correctly rounded power
+ * sum, a normal number (l1, l2 only). */
+#define L2_FAST 2
 
 /* Norm kinds. */
 #define L2_L1 1
@@ -164,7 +167,7 @@ typedef double l2_f64;
             for (k = 0; k < 4; k++) {                                        \
                 double v = (double)x[i + k], t, tl, e;                       \
                 if (SCALED) v = (v * s1) * s2;                               \
-                L2_##TERM(v, t, tl, L2_TWO_SQUARE_PLAIN);                    \
+                L2_##TERM(v, t, tl, SQ);                                     \
                 L2_TWO_SUM(hi[k], t, hi[k], e);                              \
                 lo[k] += e + tl;                                             \
             }                                                                \
@@ -172,7 +175,7 @@ typedef double l2_f64;
         for (k = 0; i < n; i++, k++) {                                       \
             double v = (double)x[i], t, tl, e;                               \
             if (SCALED) v = (v * s1) * s2;                                   \
-            L2_##TERM(v, t, tl, L2_TWO_SQUARE_PLAIN);                        \
+            L2_##TERM(v, t, tl, SQ);                                         \
             L2_TWO_SUM(hi[k], t, hi[k], e);                                  \
             lo[k] += e + tl;                                                 \
         }                                                                    \
@@ -194,6 +197,7 @@ typedef double l2_f64;
 typedef double l2_v4d __attribute__((vector_size(32)));
 typedef int64_t l2_v4i __attribute__((vector_size(32)));
 typedef float l2_v4f __attribute__((vector_size(16)));
+typedef double l2_v2d __attribute__((vector_size(16)));
 
 static inline l2_v4d l2_load4_f64(const double *x)
 {
@@ -211,8 +215,8 @@ static inline l2_v4d l2_load4_f32(const float *x)
 
 #define L2_V_TWO_SUM(a, b, s, e)                                             \
     do {                                                                     \
-        l2_v4d s_ = (a) + (b);                                               \
-        l2_v4d bp_ = s_ - (a);                                               \
+        __typeof__(a) s_ = (a) + (b);                                        \
+        __typeof__(a) bp_ = s_ - (a);                                        \
         (e) = ((a) - (s_ - bp_)) + ((b) - bp_);                              \
         (s) = s_;                                                            \
     } while (0)
@@ -251,73 +255,87 @@ static inline l2_v4d l2_load4_f32(const float *x)
     } while (0)
 #endif
 
-#define L2_DEFINE_SUM(NAME, T, TERM, SQ, SCALED, ATTR)                       \
-    L2_DEFINE_SUM_SCALAR(NAME##_short, T, TERM, L2_TWO_SQUARE_PLAIN,         \
-                         SCALED, ATTR)                                       \
-    ATTR static void NAME(const l2_##T *x, int64_t n, double s1, double s2,  \
-                          double *out_hi, double *out_lo)                    \
+#define L2_DEFINE_SUM(NAME, T, TERM, VSQ, SSQ, SCALED, ATTR)                \
+    L2_DEFINE_SUM_SCALAR(NAME##_short, T, TERM, SSQ, SCALED, ATTR)           \
+    ATTR static inline void NAME(const l2_##T *x, int64_t n, double s1,      \
+                                 double s2, double *out_hi, double *out_lo)  \
     {                                                                        \
         l2_v4d h0 = {0, 0, 0, 0}, h1 = h0, l0 = h0, l1 = h0;                 \
         int64_t i = 0;                                                       \
         int k;                                                               \
-        if (n < 16) {                                                        \
+        if (n < 4) {                                                         \
             NAME##_short(x, n, s1, s2, out_hi, out_lo);                      \
             return;                                                          \
         }                                                                    \
-        for (; i + 8 <= n; i += 8) {                                         \
-            l2_v4d a = l2_load4_##T(x + i), b = l2_load4_##T(x + i + 4);     \
-            l2_v4d ta, tla, tb, tlb, ea, eb;                                 \
-            if (SCALED) {                                                    \
-                a = (a * s1) * s2;                                           \
-                b = (b * s1) * s2;                                           \
+        if (n >= 16) {                                                       \
+            for (; i + 8 <= n; i += 8) {                                     \
+                l2_v4d a = l2_load4_##T(x + i), b = l2_load4_##T(x + i + 4); \
+                l2_v4d ta, tla, tb, tlb, ea, eb;                             \
+                if (SCALED) {                                                \
+                    a = (a * s1) * s2;                                       \
+                    b = (b * s1) * s2;                                       \
+                }                                                            \
+                L2_V_##TERM(a, ta, tla, VSQ);                                \
+                L2_V_##TERM(b, tb, tlb, VSQ);                                \
+                L2_V_TWO_SUM(h0, ta, h0, ea);                                \
+                L2_V_TWO_SUM(h1, tb, h1, eb);                                \
+                l0 += ea + tla;                                              \
+                l1 += eb + tlb;                                              \
             }                                                                \
-            L2_V_##TERM(a, ta, tla, SQ);                                     \
-            L2_V_##TERM(b, tb, tlb, SQ);                                     \
+        }                                                                    \
+        for (; i + 4 <= n; i += 4) {                                         \
+            l2_v4d a = l2_load4_##T(x + i), ta, tla, ea;                     \
+            if (SCALED) a = (a * s1) * s2;                                   \
+            L2_V_##TERM(a, ta, tla, VSQ);                                    \
             L2_V_TWO_SUM(h0, ta, h0, ea);                                    \
-            L2_V_TWO_SUM(h1, tb, h1, eb);                                    \
             l0 += ea + tla;                                                  \
-            l1 += eb + tlb;                                                  \
+        }                                                                    \
+        if (n >= 16) { /* the two accumulators into one */                  \
+            l2_v4d e4;                                                       \
+            L2_V_TWO_SUM(h0, h1, h0, e4);                                    \
+            l0 += l1 + e4;                                                   \
         }                                                                    \
         {                                                                    \
-            double h = 0.0, l = 0.0, rh, rl, e;                              \
-            NAME##_short(x + i, n - i, s1, s2, &rh, &rl);                    \
-            L2_TWO_SUM(h, rh, h, e);                                         \
-            l += e + rl;                                                     \
-            for (k = 0; k < 4; k++) {                                        \
-                L2_TWO_SUM(h, h0[k], h, e);                                  \
-                l += e + l0[k];                                              \
-                L2_TWO_SUM(h, h1[k], h, e);                                  \
-                l += e + l1[k];                                              \
+            /* Four lanes into two, then one. */                             \
+            l2_v2d ha = {h0[0], h0[1]}, hb = {h0[2], h0[3]}, e2, l2v;        \
+            double h, l, e;                                                  \
+            L2_V_TWO_SUM(ha, hb, ha, e2);                                    \
+            l2v = (l2_v2d){l0[0], l0[1]} + (l2_v2d){l0[2], l0[3]} + e2;      \
+            L2_TWO_SUM(ha[0], ha[1], h, e);                                  \
+            l = (l2v[0] + l2v[1]) + e;                                       \
+            if (i < n) {                                                     \
+                double rh, rl;                                               \
+                NAME##_short(x + i, n - i, s1, s2, &rh, &rl);                \
+                L2_TWO_SUM(h, rh, h, e);                                     \
+                l += e + rl;                                                 \
             }                                                                \
             *out_hi = h;                                                     \
             *out_lo = l;                                                     \
         }                                                                    \
     }
 #else
-#define L2_DEFINE_SUM L2_DEFINE_SUM_SCALAR
-#define L2_V_SQUARE_DEKKER 0
+#define L2_DEFINE_SUM(NAME, T, TERM, VSQ, SSQ, SCALED, ATTR)                \
+    L2_DEFINE_SUM_SCALAR(NAME, T, TERM, SSQ, SCALED, ATTR)
 #endif
 
-#define L2_DEFINE_SUMS(SUFFIX, SQ, ATTR)                                     \
-    L2_DEFINE_SUM(l2_abs32_##SUFFIX, f32, TERM_ABS, SQ, 0, ATTR)             \
-    L2_DEFINE_SUM(l2_abs64_##SUFFIX, f64, TERM_ABS, SQ, 0, ATTR)             \
-    L2_DEFINE_SUM(l2_sq32_##SUFFIX, f32, TERM_SQ32, SQ, 0, ATTR)             \
-    L2_DEFINE_SUM(l2_sq64_##SUFFIX, f64, TERM_SQ64, SQ, 0, ATTR)             \
-    L2_DEFINE_SUM(l2_abs32s_##SUFFIX, f32, TERM_ABS, SQ, 1, ATTR)            \
-    L2_DEFINE_SUM(l2_abs64s_##SUFFIX, f64, TERM_ABS, SQ, 1, ATTR)            \
-    L2_DEFINE_SUM(l2_sq32s_##SUFFIX, f32, TERM_SQ32, SQ, 1, ATTR)            \
-    L2_DEFINE_SUM(l2_sq64s_##SUFFIX, f64, TERM_SQ64, SQ, 1, ATTR)
+#define L2_DEFINE_SUMS(SUFFIX, VSQ, SSQ, ATTR)                               \
+    L2_DEFINE_SUM(l2_abs32_##SUFFIX, f32, TERM_ABS, VSQ, SSQ, 0, ATTR)       \
+    L2_DEFINE_SUM(l2_abs64_##SUFFIX, f64, TERM_ABS, VSQ, SSQ, 0, ATTR)       \
+    L2_DEFINE_SUM(l2_sq32_##SUFFIX, f32, TERM_SQ32, VSQ, SSQ, 0, ATTR)       \
+    L2_DEFINE_SUM(l2_sq64_##SUFFIX, f64, TERM_SQ64, VSQ, SSQ, 0, ATTR)       \
+    L2_DEFINE_SUM(l2_abs32s_##SUFFIX, f32, TERM_ABS, VSQ, SSQ, 1, ATTR)      \
+    L2_DEFINE_SUM(l2_abs64s_##SUFFIX, f64, TERM_ABS, VSQ, SSQ, 1, ATTR)      \
+    L2_DEFINE_SUM(l2_sq32s_##SUFFIX, f32, TERM_SQ32, VSQ, SSQ, 1, ATTR)      \
+    L2_DEFINE_SUM(l2_sq64s_##SUFFIX, f64, TERM_SQ64, VSQ, SSQ, 1, ATTR)
 
-L2_DEFINE_SUMS(plain, L2_V_SQUARE_DEKKER, )
+L2_DEFINE_SUMS(plain, L2_V_SQUARE_DEKKER, L2_TWO_SQUARE_PLAIN, )
 #if L2_X86_DISPATCH
-L2_DEFINE_SUMS(avx2, L2_V_SQUARE_FMA, L2_TARGET_AVX2)
+L2_DEFINE_SUMS(avx2, L2_V_SQUARE_FMA, L2_TWO_SQUARE_FMA, L2_TARGET_AVX2)
 #endif
-
-typedef void (*l2_sum_fn)(const void *, int64_t, double, double, double *,
-                          double *);
 
 static int l2_fast_cpu = -1;
 
+/* Whether the CPU has AVX2 and FMA (x86-64; checked once). */
 static inline int l2_use_avx2(void)
 {
 #if L2_X86_DISPATCH
@@ -330,26 +348,6 @@ static inline int l2_use_avx2(void)
 #else
     return 0;
 #endif
-}
-
-/* The sum for a kind (L2_L1 or L2_L2), a dtype (is64) and scaling. */
-static inline l2_sum_fn l2_sum_for(int kind, int is64, int scaled)
-{
-    int idx = (kind == L2_L2) * 2 + is64 + scaled * 4;
-#if L2_X86_DISPATCH
-    static const l2_sum_fn fast[8] = {
-        (l2_sum_fn)l2_abs32_avx2,  (l2_sum_fn)l2_abs64_avx2,
-        (l2_sum_fn)l2_sq32_avx2,   (l2_sum_fn)l2_sq64_avx2,
-        (l2_sum_fn)l2_abs32s_avx2, (l2_sum_fn)l2_abs64s_avx2,
-        (l2_sum_fn)l2_sq32s_avx2,  (l2_sum_fn)l2_sq64s_avx2};
-    if (l2_use_avx2()) return fast[idx];
-#endif
-    static const l2_sum_fn plain[8] = {
-        (l2_sum_fn)l2_abs32_plain,  (l2_sum_fn)l2_abs64_plain,
-        (l2_sum_fn)l2_sq32_plain,   (l2_sum_fn)l2_sq64_plain,
-        (l2_sum_fn)l2_abs32s_plain, (l2_sum_fn)l2_abs64s_plain,
-        (l2_sum_fn)l2_sq32s_plain,  (l2_sum_fn)l2_sq64s_plain};
-    return plain[idx];
 }
 
 /* ------------------------------------------------------------------------ */
@@ -379,9 +377,9 @@ static inline int l2_rounding_is_certain(double s, double r, double err)
  * low parts of float64 squares and underflow in them). */
 static inline double l2_error_bound(double s, int64_t n)
 {
-    double g = (double)(n + 2 * L2_LANES + 4) * L2_U;
+    /* gamma_N = N u / (1 - N u) <= 1.001 N u while N u <= 1e-3. */
+    double g = (double)(n + 2 * L2_LANES + 4) * (1.001 * L2_U);
     if (g >= 1e-3) return INFINITY;
-    g = g / (1.0 - g);
     return 2.0 * g * (g + 2.0 * L2_U) * fabs(s) +
            (double)(4 * n + 64) * 4.9406564584124654e-324;
 }
@@ -464,7 +462,7 @@ static inline void l2_canonical(int kind, int64_t *E, double *hi, double *lo)
         *(lo) = 0.0;                                                         \
     } while (0)
 
-#define L2_DEFINE_VECTOR(SUFFIX, T, IS64)                                    \
+#define L2_DEFINE_HELPERS(SUFFIX, T)                                    \
     static inline double l2_max_abs_##SUFFIX(const T *x, int64_t n)          \
     {                                                                        \
         double m = 0.0;                                                      \
@@ -504,17 +502,25 @@ static inline void l2_canonical(int kind, int64_t *E, double *hi, double *lo)
         }                                                                    \
         return l2_expansion_round(&ex, rest);                                \
     }                                                                        \
-                                                                             \
+
+L2_DEFINE_HELPERS(f32, float)
+L2_DEFINE_HELPERS(f64, double)
+
+#define L2_DEFINE_PARTS(SUFFIX, T, IS64, BITS, TGT, ATTR)                   \
     /* Canonical parts (E, hi, lo) of x[0:n]; L2_INFINITY for an infinite   \
      * entry. */                                                             \
-    static int l2_parts_##SUFFIX(const T *x, int64_t n, int kind, double p,  \
-                                 int64_t *E, double *hi, double *lo)         \
+    ATTR static inline int l2_parts_##SUFFIX##_##TGT(                        \
+        const T *x, int64_t n, int kind, double p, int64_t *E, double *hi,   \
+        double *lo)                                                          \
     {                                                                        \
         double s, r, h, l, m;                                                \
         int e;                                                               \
         if (kind == L2_L1 || kind == L2_L2) {                                \
             int usable;                                                      \
-            l2_sum_for(kind, IS64, 0)(x, n, 1.0, 1.0, &h, &l);               \
+            if (kind == L2_L2)                                               \
+                l2_sq##BITS##_##TGT(x, n, 1.0, 1.0, &h, &l);                 \
+            else                                                             \
+                l2_abs##BITS##_##TGT(x, n, 1.0, 1.0, &h, &l);                \
             L2_TWO_SUM(h, l, s, r);                                          \
             usable = s == s && s < 0x1p1000;                                 \
             /* float64 squares below 2^-960 may have lost bits to underflow  \
@@ -529,8 +535,7 @@ static inline void l2_canonical(int kind, int64_t *E, double *hi, double *lo)
                 *E = 0;                                                      \
                 *hi = s;                                                     \
                 *lo = r;                                                     \
-                l2_canonical(kind, E, hi, lo);                               \
-                return L2_OK;                                                \
+                return L2_FAST;                                              \
             }                                                                \
         }                                                                    \
         /* The careful path: scaled by the power of two of the largest      \
@@ -574,8 +579,11 @@ static inline void l2_canonical(int kind, int64_t *E, double *hi, double *lo)
         {                                                                    \
             /* 2^-E may lie beyond the doubles (E < -1023): two steps. */    \
             int64_t e1 = -*E > 1000 ? 1000 : -*E, Et = *E;                   \
-            l2_sum_for(kind, IS64, 1)(x, n, l2_shift(1.0, e1),               \
-                                      l2_shift(1.0, -*E - e1), &h, &l);      \
+            double s1 = l2_shift(1.0, e1), s2 = l2_shift(1.0, -*E - e1);     \
+            if (kind == L2_L2)                                               \
+                l2_sq##BITS##s_##TGT(x, n, s1, s2, &h, &l);                  \
+            else                                                             \
+                l2_abs##BITS##s_##TGT(x, n, s1, s2, &h, &l);                 \
             L2_TWO_SUM(h, l, s, r);                                          \
             if (!l2_rounding_is_certain(s, r, l2_error_bound(s, n)))         \
                 s = l2_exact_sum_##SUFFIX(x, n, kind, p, *E, m, &r);         \
@@ -589,8 +597,6 @@ static inline void l2_canonical(int kind, int64_t *E, double *hi, double *lo)
         return L2_OK;                                                        \
     }
 
-L2_DEFINE_VECTOR(f32, float, 0)
-L2_DEFINE_VECTOR(f64, double, 1)
 
 /* Merge parts b into a (same kind): for p in {1, 2} an exact power-of-two
  * alignment and a double-double addition; otherwise at the root level. */
@@ -773,6 +779,142 @@ static inline void l2_scale_stream_f32(const float *x, float *out, int64_t n,
 }
 static inline void l2_stream_fence(void) {}
 #endif
+
+/* ------------------------------------------------------------------------ */
+/* Runs of major vectors: vector i is data[a:b] with a = i * length (dense
+ * rows, indptr NULL) or indptr[i], b = indptr[i + 1]. One function per
+ * instruction set, with the sums, the factor and the scaling inlined. */
+
+#define L2_BOUNDS(indptr, idx64, length, i, a, b)                            \
+    do {                                                                     \
+        if ((indptr) == NULL) {                                              \
+            (a) = (i) * (length);                                            \
+            (b) = (a) + (length);                                            \
+        } else if (idx64) {                                                  \
+            (a) = ((const int64_t *)(indptr))[i];                            \
+            (b) = ((const int64_t *)(indptr))[(i) + 1];                      \
+        } else {                                                             \
+            (a) = ((const int32_t *)(indptr))[i];                            \
+            (b) = ((const int32_t *)(indptr))[(i) + 1];                      \
+        }                                                                    \
+    } while (0)
+
+/* Parts, norms and multipliers of vectors first..last-1 (each output may be
+ * NULL); with out, the vectors are scaled into it at once. Returns
+ * L2_INFINITY at the first infinite entry. */
+#define L2_DEFINE_BLOCK(SUFFIX, T, TGT, ATTR)                                \
+    ATTR static int l2_block_##SUFFIX##_##TGT(                               \
+        const T *data, const void *indptr, int idx64, int64_t length,        \
+        int64_t first, int64_t last, int kind, double p, const l2_target *t, \
+        T *out, int stream, int64_t *Es, double *his, double *los,           \
+        double *norms, int64_t *ks, double *gs)                              \
+    {                                                                        \
+        int64_t i, a, b, E, k;                                               \
+        double hi, lo, g;                                                    \
+        int status;                                                          \
+        /* Unit norm with neither eps nor max_norm. */                       \
+        int unit = t != NULL && !t->clip && t->me == 0.0;                    \
+        for (i = first; i < last; i++) {                                     \
+            L2_BOUNDS(indptr, idx64, length, i, a, b);                       \
+            status = l2_parts_##SUFFIX##_##TGT(data + a, b - a, kind, p, &E, \
+                                               &hi, &lo);                    \
+            if (status == L2_INFINITY) return L2_INFINITY;                   \
+            if (status == L2_FAST && unit && out != NULL && !Es && !norms) { \
+                /* 1 / sqrt(s) (or 1 / s): the bits of the multiplier that   \
+                 * the canonical parts give, since s and the root scale     \
+                 * exactly by powers of two. */                              \
+                g = 1.0 / (kind == L2_L2 ? sqrt(hi) : hi);             \
+                if (stream)                                                  \
+                    l2_scale_stream_##SUFFIX(data + a, out + a, b - a, g);   \
+                else                                                         \
+                    l2_scale_##SUFFIX(data + a, out + a, b - a, 0, g);       \
+                continue;                                                    \
+            }                                                                \
+            if (status == L2_FAST) l2_canonical(kind, &E, &hi, &lo);         \
+            if (Es) {                                                        \
+                Es[i] = E;                                                   \
+                his[i] = hi;                                                 \
+                los[i] = lo;                                                 \
+            }                                                                \
+            if (norms) norms[i] = l2_norm(kind, E, hi, lo);                  \
+            if (t == NULL) continue;                                         \
+            l2_factor(kind, t, E, hi, lo, &k, &g);                           \
+            if (out == NULL) {                                               \
+                ks[i] = k;                                                   \
+                gs[i] = g;                                                   \
+            } else if (stream && k == 0) {                                   \
+                l2_scale_stream_##SUFFIX(data + a, out + a, b - a, g);       \
+            } else {                                                         \
+                l2_scale_##SUFFIX(data + a, out + a, b - a, k, g);           \
+            }                                                                \
+        }                                                                    \
+        return L2_OK;                                                        \
+    }                                                                        \
+                                                                             \
+    /* out = vectors first..last-1 times their multipliers. */               \
+    ATTR static void l2_apply_##SUFFIX##_##TGT(                              \
+        const T *data, const void *indptr, int idx64, int64_t length,        \
+        int64_t first, int64_t last, T *out, int stream, const int64_t *ks,  \
+        const double *gs)                                                    \
+    {                                                                        \
+        int64_t i, a, b;                                                     \
+        for (i = first; i < last; i++) {                                     \
+            L2_BOUNDS(indptr, idx64, length, i, a, b);                       \
+            if (stream && ks[i] == 0)                                        \
+                l2_scale_stream_##SUFFIX(data + a, out + a, b - a, gs[i]);   \
+            else                                                             \
+                l2_scale_##SUFFIX(data + a, out + a, b - a, ks[i], gs[i]);   \
+        }                                                                    \
+    }
+
+#define L2_DEFINE_TARGET(TGT, ATTR)                                          \
+    L2_DEFINE_PARTS(f32, float, 0, 32, TGT, ATTR)                            \
+    L2_DEFINE_PARTS(f64, double, 1, 64, TGT, ATTR)                           \
+    L2_DEFINE_BLOCK(f32, float, TGT, ATTR)                                   \
+    L2_DEFINE_BLOCK(f64, double, TGT, ATTR)
+
+L2_DEFINE_TARGET(plain, )
+#if L2_X86_DISPATCH
+L2_DEFINE_TARGET(avx2, L2_TARGET_AVX2)
+#define L2_DISPATCH(NAME, ...)                                               \
+    (l2_use_avx2() ? NAME##_avx2(__VA_ARGS__) : NAME##_plain(__VA_ARGS__))
+#else
+#define L2_DISPATCH(NAME, ...) NAME##_plain(__VA_ARGS__)
+#endif
+
+#define L2_DEFINE_DISPATCH(SUFFIX, T)                                        \
+    static int l2_block_##SUFFIX(                                            \
+        const T *data, const void *indptr, int idx64, int64_t length,        \
+        int64_t first, int64_t last, int kind, double p, const l2_target *t, \
+        T *out, int stream, int64_t *Es, double *his, double *los,           \
+        double *norms, int64_t *ks, double *gs)                              \
+    {                                                                        \
+        return L2_DISPATCH(l2_block_##SUFFIX, data, indptr, idx64, length,   \
+                           first, last, kind, p, t, out, stream, Es, his,    \
+                           los, norms, ks, gs);                              \
+    }                                                                        \
+    static void l2_apply_##SUFFIX(const T *data, const void *indptr,         \
+                                  int idx64, int64_t length, int64_t first,  \
+                                  int64_t last, T *out, int stream,          \
+                                  const int64_t *ks, const double *gs)       \
+    {                                                                        \
+        L2_DISPATCH(l2_apply_##SUFFIX, data, indptr, idx64, length, first,   \
+                    last, out, stream, ks, gs);                              \
+    }                                                                        \
+    static inline int l2_parts_##SUFFIX(const T *x, int64_t n, int kind,     \
+                                        double p, int64_t *E, double *hi,    \
+                                        double *lo)                          \
+    {                                                                        \
+        int status = L2_DISPATCH(l2_parts_##SUFFIX, x, n, kind, p, E, hi, lo); \
+        if (status == L2_FAST) {                                             \
+            l2_canonical(kind, E, hi, lo);                                   \
+            status = L2_OK;                                                  \
+        }                                                                    \
+        return status;                                                       \
+    }
+
+L2_DEFINE_DISPATCH(f32, float)
+L2_DEFINE_DISPATCH(f64, double)
 
 /* ------------------------------------------------------------------------ */
 /* Minor vectors (dense columns of a C-ordered array, CSC rows, CSR columns):

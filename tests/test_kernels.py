@@ -255,3 +255,12 @@ def test_concurrent_calls_leave_thread_limits_as_they_were():
     assert not errors
     after = [(lib["internal_api"], lib["num_threads"]) for lib in threadpool_info()]
     assert after == before
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("copy", [True, False])
+def test_a_sparse_matrix_without_stored_values(fmt, copy):
+    X = sp.csr_matrix((3, 4)).asformat(fmt)
+    result, found = normalize(X, copy=copy, return_norm=True)
+    assert result.nnz == 0 and result.format == fmt
+    assert_array_equal(found, np.zeros(3))
