@@ -260,8 +260,8 @@ def major_scale(const floating[::1] data, indptr, int64_t length,
 # back flagged (status 0) for its caller to redo as a major vector.
 
 
-cdef _finish(int kind, bint is64, double[:, ::1] hi, double[:, ::1] lo,
-             double[:, ::1] mx, int64_t n_terms):
+cdef _finish(int kind, bint is64, double[:, :] hi, double[:, :] lo,
+             double[:, :] mx, int64_t n_terms):
     cdef Py_ssize_t m = hi.shape[1], t, j, nt = hi.shape[0]
     E_ = np.empty(m, np.int64)
     H_ = np.empty(m, np.float64)
@@ -300,18 +300,20 @@ def minor_parts_sparse(const floating[::1] data, const integral[::1] indices,
     """
     cdef Py_ssize_t n_major = indptr.shape[0] - 1, c, t
     cdef int nt = max(1, n_threads)
-    hi_ = np.zeros((nt, n_minor), np.float64)
-    lo_ = np.zeros((nt, n_minor), np.float64)
-    mx_ = np.zeros((nt, n_minor), np.float64)
-    cdef double[:, ::1] hi = hi_, lo = lo_, mx = mx_
+    # (hi, lo, max) side by side: each scattered update touches one line.
+    acc_ = np.zeros((nt, n_minor, 3), np.float64)
+    cdef double[:, :, ::1] acc = acc_
     cdef int64_t q, j
     with nogil, parallel(num_threads=nt):
         t = threadid()
-        for c in prange(n_major, schedule="static"):
+        for c in prange(n_major, schedule="dynamic", chunksize=256):
             for q in range(indptr[c], indptr[c + 1]):
                 j = indices[q]
-                _add(kind, data[q], &hi[t, j], &lo[t, j], &mx[t, j])
-    return _finish(kind, floating is double, hi_, lo_, mx_, n_major)
+                _add(kind, data[q], &acc[t, j, 0], &acc[t, j, 1], &acc[t, j, 2])
+    return _finish(
+        kind, floating is double, acc_[:, :, 0], acc_[:, :, 1], acc_[:, :, 2],
+        n_major,
+    )
 
 
 def minor_parts_dense(const floating[:, ::1] X, int kind, int n_threads):
@@ -326,7 +328,7 @@ def minor_parts_dense(const floating[:, ::1] X, int kind, int n_threads):
     if m:
         with nogil, parallel(num_threads=nt):
             t = threadid()
-            for i in prange(n_rows, schedule="static"):
+            for i in prange(n_rows, schedule="dynamic", chunksize=64):
                 add(&X[i, 0], m, &hi[t, 0], &lo[t, 0], &mx[t, 0])
     return _finish(kind, floating is double, hi_, lo_, mx_, n_rows)
 
@@ -339,7 +341,8 @@ def minor_scale_sparse(const floating[::1] data, const integral[::1] indices,
     cdef Py_ssize_t n = data.shape[0], q
     cdef bint shifted = (np.asarray(k) != 0).any()
     cdef int64_t j
-    for q in prange(n, nogil=True, num_threads=n_threads, schedule="static"):
+    for q in prange(n, nogil=True, num_threads=n_threads, schedule="dynamic",
+                    chunksize=4096):
         j = indices[q]
         if shifted and k[j] != 0:
             _scale(&data[q], &out[q], 1, k[j], g[j], False)
@@ -355,7 +358,8 @@ def minor_scale_dense(const floating[:, ::1] X, floating[:, ::1] out,
     cdef bint shifted = (np.asarray(k) != 0).any()
     if not m:
         return
-    for i in prange(n_rows, nogil=True, num_threads=n_threads, schedule="static"):
+    for i in prange(n_rows, nogil=True, num_threads=n_threads, schedule="dynamic",
+                    chunksize=64):
         if shifted:
             for j in range(m):
                 _scale(&X[i, j], &out[i, j], 1, k[j], g[j], False)

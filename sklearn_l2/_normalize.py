@@ -230,6 +230,11 @@ def column_statistics(X, p):
 def _observed_counts(X):
     """Number of non-missing entries in every column of canonical ``X``."""
     n_samples = X.shape[0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        # A sum is NaN if any entry is (or if inf - inf arises): one pass,
+        # with no mask, settles the common case.
+        if not np.isnan(np.sum(X.data if sp.issparse(X) else X)):
+            return n_samples
     if sp.issparse(X):
         missing = np.isnan(X.data)
         if not missing.any():

@@ -19,9 +19,10 @@ import scipy.sparse as sp
 
 from . import _kernels
 
-# Below this many entries a call stays on one thread: starting the others
-# costs more than it saves.
-PARALLEL_MIN_ENTRIES = 1 << 20
+# Below this many entries a call stays on one thread: waking the others (and,
+# on a busy machine, waiting for them at the end of a parallel loop) costs
+# more than it saves.
+PARALLEL_MIN_ENTRIES = 1 << 22
 # Fresh dense outputs at least this large are written with streaming stores.
 STREAM_MIN_ENTRIES = 1 << 18
 

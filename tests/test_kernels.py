@@ -189,7 +189,7 @@ def test_return_norm_and_norms_agree_with_normalize(rng, axis):
 def test_one_and_several_threads_give_identical_bits(dtype, axis, fmt):
     # Large enough for the kernels to split the work over threads.
     rng = np.random.default_rng(3)
-    X = awkward(rng, (40_000, 64), dtype)
+    X = awkward(rng, (70_000, 64), dtype)
     X = containers(X)[fmt]
     with threadpool_limits(limits=1, user_api="openmp"):
         serial = normalize(X, axis=axis, return_norm=True)
@@ -236,7 +236,7 @@ def test_copy_true_leaves_the_input_alone(rng, fmt, axis):
 
 def test_concurrent_calls_leave_thread_limits_as_they_were():
     before = [(lib["internal_api"], lib["num_threads"]) for lib in threadpool_info()]
-    X = np.random.default_rng(4).standard_normal((20_000, 64))
+    X = np.random.default_rng(4).standard_normal((70_000, 64))
     errors = []
 
     def work():
