@@ -42,9 +42,8 @@ import scipy.sparse as sp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests._testing import reference_norms  # noqa: E402
-
 from sklearn_l2 import normalize, norms  # noqa: E402
+from tests._testing import reference_norms  # noqa: E402
 
 MiB = 2**20
 GB = 1e9

@@ -121,9 +121,7 @@ def run_case(name, X, methods, floors, repeats, in_place=False):
     """
     nbytes = _nbytes(X)
     timed = {
-        label: fn
-        for label, fn in [*floors.items(), *methods.items()]
-        if fn is not None
+        label: fn for label, fn in [*floors.items(), *methods.items()] if fn is not None
     }
     backup = X.copy() if in_place else None
     samples = {label: [] for label in timed}

@@ -9,6 +9,7 @@ functions here and nothing below them.
 """
 
 from numbers import Integral, Real
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -285,8 +286,15 @@ def prepare(X, copy, validate=check_input):
     prefer_skip_nested_validation=True,
 )
 def normalize(
-    X, norm="l2", *, axis=1, eps=0.0, max_norm=None, copy=True, return_norm=False
-):
+    X: Any,
+    norm: Literal["l1", "l2", "max"] | float = "l2",
+    *,
+    axis: int = 1,
+    eps: float = 0.0,
+    max_norm: float | None = None,
+    copy: bool = True,
+    return_norm: bool = False,
+) -> Any:
     """Scale every sample (or feature) to unit norm, exactly at any magnitude.
 
     A drop-in for :func:`sklearn.preprocessing.normalize` that never returns
@@ -367,7 +375,9 @@ def normalize(
     },
     prefer_skip_nested_validation=True,
 )
-def norms(X, norm="l2", *, axis=1):
+def norms(
+    X: Any, norm: Literal["l1", "l2", "max"] | float = "l2", *, axis: int = 1
+) -> np.ndarray:
     """The norm of every sample (or feature), without overflow or underflow.
 
     Parameters

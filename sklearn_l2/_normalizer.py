@@ -1,6 +1,7 @@
 """The :class:`L2Normalizer` estimator."""
 
 from functools import partial
+from typing import Any, Literal
 
 import numpy as np
 from sklearn.base import (
@@ -153,7 +154,15 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         "copy": ["boolean"],
     }
 
-    def __init__(self, norm="l2", *, axis=1, eps=0.0, max_norm=None, copy=True):
+    def __init__(
+        self,
+        norm: Literal["l1", "l2", "max"] | float = "l2",
+        *,
+        axis: int = 1,
+        eps: float = 0.0,
+        max_norm: float | None = None,
+        copy: bool = True,
+    ) -> None:
         self.norm = norm
         self.axis = axis
         self.eps = eps
@@ -166,7 +175,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 delattr(self, name)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: Any, y: None = None) -> "L2Normalizer":
         """Check ``X``; with ``axis=0``, learn the norm of every feature.
 
         Parameters
@@ -185,7 +194,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return self._partial_fit(X, reset=True)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X: Any, y: None = None) -> "L2Normalizer":
         """Learn from one more batch of ``X`` (``axis=0``: update the norms).
 
         With ``axis=1`` this only checks ``X``, like :meth:`fit`.
@@ -205,7 +214,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return self._partial_fit(X, reset=not hasattr(self, "n_features_in_"))
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X: Any, y: None = None) -> Any:
         """Fit to ``X`` and return it transformed, validating ``X`` only once.
 
         The result is that of ``fit(X).transform(X)``.
@@ -276,7 +285,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         validated = check_input(X, estimator=self, reset=False)
         return validated, writable_in_place(validated, X, copy)
 
-    def transform(self, X, copy=None):
+    def transform(self, X: Any, copy: bool | None = None) -> Any:
         """Scale every sample (``axis=1``) or feature (``axis=0``) of ``X``.
 
         Parameters
@@ -314,7 +323,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return self.axis == 0
 
     @available_if(_inverse_available)
-    def inverse_transform(self, X, copy=None):
+    def inverse_transform(self, X: Any, copy: bool | None = None) -> Any:
         """Multiply every feature back by what ``transform`` divided it by.
 
         Only available with ``axis=0``: with ``axis=1`` the norm of each

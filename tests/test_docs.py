@@ -289,8 +289,14 @@ def test_bad_inputs_table_keeps_straight_quotes():
     from build_pages import bad_inputs_table
 
     table = bad_inputs_table(
-        [{"case": "bad norm", "call": "normalize(X, norm='l3')",
-          "error": "ValueError", "message": "'norm' parameter"}]
+        [
+            {
+                "case": "bad norm",
+                "call": "normalize(X, norm='l3')",
+                "error": "ValueError",
+                "message": "'norm' parameter",
+            }
+        ]
     )
     assert "``normalize(X, norm='l3')``" in table
     assert "``'norm' parameter``" in table
