@@ -262,7 +262,6 @@ static inline l2_v4d l2_load4_f32(const float *x)
     {                                                                        \
         l2_v4d h0 = {0, 0, 0, 0}, h1 = h0, l0 = h0, l1 = h0;                 \
         int64_t i = 0;                                                       \
-        int k;                                                               \
         if (n < 4) {                                                         \
             NAME##_short(x, n, s1, s2, out_hi, out_lo);                      \
             return;                                                          \
