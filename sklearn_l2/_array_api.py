@@ -498,10 +498,11 @@ def scale_columns(X, exponents, gains):
 
 
 def column_statistics(X, p):
-    """Host ``(e, s, n_observed)`` of every column, as the NumPy kernels give.
+    """Host ``(e, s, n_observed)`` of every column.
 
-    ``2**e * s**(1/p)`` is the norm of each column (``e`` integer, ``s``
-    float64, as in :func:`sklearn_l2._segments.careful_parts`) and
+    For p in {1, 2}, ``2**e * s**(1/p)`` is the norm of each column; for
+    other p and max, ``2**e * s`` is (``e`` integer, ``s`` float64; see
+    :meth:`sklearn_l2._vectors.Parts.from_scaled_sums`), and
     ``n_observed`` counts its non-missing entries (an int if none is missing).
     Only these per-column results leave the device.
     """
@@ -513,9 +514,14 @@ def column_statistics(X, p):
         # The "sum" is the largest entry itself (the scale is 1): split it
         # exactly, as halving a subnormal maximum would round it (to 0).
         sums, exponents = np.frexp(sums.astype(np.float64) * scale)
-    else:
+    elif p in (1, 2):
         fractions, exponents = np.frexp(scale.astype(np.float64))
         sums = sums.astype(np.float64) * fractions ** float(p)
+    else:
+        # Other p at the root level (norm = 2**e * s): fraction**p would
+        # underflow for a large p.
+        fractions, exponents = np.frexp(scale.astype(np.float64))
+        sums = fractions * sums.astype(np.float64) ** (1.0 / p)
     missing = xp.sum(xp.astype(xp.isnan(X), xp.int64), axis=0)
     missing = to_host(missing)
     n_samples = X.shape[0]

@@ -11,7 +11,7 @@ when a Dask array is seen.
   normalized independently (``map_blocks``).
 * ``axis=0``: the parts of every column's norm (see
   :class:`sklearn_l2._vectors.Parts`) are computed per row block by the
-  compiled kernels and merged exactly by one tree reduction
+  compiled kernels and merged in double-double by one tree reduction
   (``dask.array.reduction``), without materializing ``X``; every block is
   then scaled by the merged column scaling.
 """

@@ -46,6 +46,8 @@ cdef extern from "_vector.h" nogil:
     int l2_finish_minor(int kind, int is64, double h, double l, double mx,
                         int64_t n, int64_t *E, double *hi, double *lo)
     int l2_max_threads()
+    int l2_has_inf_f32(const float *x, int64_t n)
+    int l2_has_inf_f64(const double *x, int64_t n)
     int l2_block_f32(const float *data, const void *indptr, int idx64,
                      int64_t length, int64_t first, int64_t last, int kind,
                      double p, const l2_target *t, float *out, int stream,
@@ -133,6 +135,13 @@ cdef int _block(const floating *data, const void *indptr, int idx64,
                             out, stream, Es, his, los, norms, ks, gs)
 
 
+cdef int _has_inf(const floating *x, int64_t n) noexcept nogil:
+    if floating is float:
+        return l2_has_inf_f32(x, n)
+    else:
+        return l2_has_inf_f64(x, n)
+
+
 cdef void _apply(const floating *data, const void *indptr, int idx64,
                  int64_t length, int64_t first, int64_t last, floating *out,
                  int stream, const int64_t *ks, const double *gs) noexcept nogil:
@@ -200,40 +209,41 @@ def major_normalize(const floating[::1] data, indptr, int64_t length,
                     int n_threads):
     """Normalize every major vector of ``data`` into ``out``; their norms.
 
-    ``out`` may be ``data`` itself: then every multiplier is known, and
-    infinity ruled out, before the first entry is written. Otherwise each
-    vector is scaled while it is still in cache.
+    Each vector is scaled while it is still in cache. ``out`` may be
+    ``data`` itself: then the data are first scanned for infinity, so that
+    nothing is written unless all of it can be.
     """
     cdef _Vectors v = _Vectors(data.shape[0], indptr, length)
     if not data.shape[0]:  # only empty vectors: nothing to scale
         return np.zeros(v.n) if with_norms else None
     cdef bint in_place = &out[0] == &data[0]
     norms_ = np.empty(v.n if with_norms else 0, np.float64)
-    k_ = np.empty(v.n if in_place else 0, np.int64)
-    g_ = np.empty(v.n if in_place else 0, np.float64)
-    cdef double[::1] norms = norms_, g = g_
-    cdef int64_t[::1] k = k_
+    cdef double[::1] norms = norms_
     cdef l2_target target = l2_make_target(eps, max_norm)
     cdef const floating *x = &data[0]
-    cdef floating *y = NULL if in_place else &out[0]
+    cdef floating *y = &out[0]
     cdef double *norms_p = &norms[0] if with_norms and v.n else NULL
-    cdef int64_t *k_p = &k[0] if in_place else NULL
-    cdef double *g_p = &g[0] if in_place else NULL
-    cdef int64_t b, first
+    cdef int64_t b, first, n_entries = data.shape[0]
+    cdef int64_t chunk = BLOCK_ENTRIES * 8
     cdef int bad = 0
+    if in_place:
+        for b in prange((n_entries + chunk - 1) // chunk, nogil=True,
+                        num_threads=n_threads, schedule="static"):
+            first = b * chunk
+            bad += _has_inf(x + first, min(chunk, n_entries - first))
+        if bad:
+            _raise_infinity(np.float32 if floating is float else np.float64)
     if v.n:
         with nogil, parallel(num_threads=n_threads):
             for b in prange(v.n_blocks, schedule="dynamic"):
                 first = b * v.per_block
                 bad += _block(x, v.indptr, v.idx64, v.length, first,
                               min(first + v.per_block, v.n), kind, p, &target,
-                              y, stream, NULL, NULL, NULL, norms_p, k_p, g_p)
+                              y, stream, NULL, NULL, NULL, norms_p, NULL, NULL)
             if stream:
                 l2_stream_fence()
     if bad:
         _raise_infinity(np.float32 if floating is float else np.float64)
-    if in_place:
-        major_scale(data, indptr, length, out, k_, g_, False, n_threads)
     return norms_ if with_norms else None
 
 
@@ -418,8 +428,9 @@ cdef extern from "_vector.h" nogil:
 
 def from_scaled_sums(int kind, double p, const int64_t[::1] e,
                      const double[::1] s):
-    """Canonical parts of vectors whose power sum is ``2**(p e) s``
-    (``max``: whose norm is ``2**e s``), as other array libraries give."""
+    """Canonical parts of vectors whose power sum is ``2**(p e) s`` (p in
+    {1, 2}) or whose norm is ``2**e s`` (other p, max), as the array API
+    path gives them."""
     cdef Py_ssize_t n = e.shape[0], i
     E_ = np.empty(n, np.int64)
     hi_ = np.zeros(n, np.float64)
@@ -439,7 +450,7 @@ def from_scaled_sums(int kind, double p, const int64_t[::1] e,
                 l2_canonical(kind, &E[i], &hi[i], &lo[i])
                 E[i] += e[i]
             else:
-                q = s[i] if kind == 4 else s[i] ** (1.0 / p)
+                q = s[i]
                 x = l2_exponent(q)
                 E[i] = e[i] + x
                 hi[i] = q * l2_pow2(-x)

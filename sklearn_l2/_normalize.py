@@ -141,16 +141,24 @@ def writable_in_place(validated, original, copy):
 def compressed(X, owned):
     """Validated CSR or CSC ``X`` made canonical; a copy unless ``owned``."""
     if not X.has_canonical_format:
-        if not owned:
-            X = X.copy()
-        X.sum_duplicates()
-        if np.isinf(X.data).any():
+        # Summed in a copy, so that an overflow leaves the input as it was.
+        canonical = X.copy()
+        canonical.sum_duplicates()
+        if np.isinf(canonical.data).any():
             raise ValueError(
                 "Input contains infinity once its duplicate entries are added "
                 f"up: their sum exceeds the largest {X.dtype} value. Rescale "
                 "the data, or convert it to float64 before normalizing."
             )
-        return X, True
+        if owned:  # the caller's matrix itself becomes canonical
+            X.data, X.indices, X.indptr = (
+                canonical.data,
+                canonical.indices,
+                canonical.indptr,
+            )
+            X.has_canonical_format = True
+            return X, True
+        return canonical, True
     return X, owned
 
 

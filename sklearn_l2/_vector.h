@@ -357,6 +357,12 @@ static inline int l2_use_avx2(void)
 static inline int l2_rounding_is_certain(double s, double r, double err)
 {
     double ulp, below;
+    if (s >= 0x1p-960) {
+        /* The common case in a few operations: the bound of a sum of fewer
+         * than 2^20 terms is below ulp/512, and ulp/2 <= below. */
+        ulp = l2_pow2(l2_exponent(s) - 52);
+        if (err < ulp * 0x1p-9 && fabs(r) < 0.24 * ulp) return 1;
+    }
     if (s == 0.0) return r == 0.0 && err == 0.0;
     if (s < 0x1p-960) {
         int ex;
@@ -462,6 +468,29 @@ static inline void l2_canonical(int kind, int64_t *E, double *hi, double *lo)
     } while (0)
 
 #define L2_DEFINE_HELPERS(SUFFIX, T)                                    \
+    /* Whether the compensated sum s of x[0:n] was computed exactly, so     \
+     * that s, its rounding to nearest even, is correctly rounded even at a \
+     * tie. Every term is an integer multiple of q, set by the smallest    \
+     * non-zero entry (exact squares of p-bit significands); additions of   \
+     * such multiples below 2^53 q are exact, and the low accumulator never \
+     * exceeds (n + 24) u s. */                                             \
+    static int l2_sum_is_exact_##SUFFIX(const T *x, int64_t n, int kind,     \
+                                        double s)                            \
+    {                                                                        \
+        double mn = INFINITY, q;                                             \
+        int64_t i;                                                           \
+        int e;                                                               \
+        for (i = 0; i < n; i++) {                                            \
+            double a = fabs((double)x[i]);                                   \
+            mn = (a > 0.0 && a < mn) ? a : mn;                               \
+        }                                                                    \
+        if (!(mn < 0x1p1000) || mn < 0x1p-1000) return 0;                    \
+        e = l2_exponent(mn) - (sizeof(T) == 4 ? 23 : 52);                    \
+        if (kind * e < -1070) return 0;                                      \
+        q = ldexp(1.0, kind * e);                                            \
+        return (double)(n + 24) * (1.01 * L2_U) * s < 0x1p53 * q;            \
+    }                                                                        \
+                                                                             \
     static inline double l2_max_abs_##SUFFIX(const T *x, int64_t n)          \
     {                                                                        \
         double m = 0.0;                                                      \
@@ -530,7 +559,8 @@ L2_DEFINE_HELPERS(f64, double)
                 return L2_OK;                                                \
             }                                                                \
             if (usable && s >= 0x1p-960 &&                                   \
-                l2_rounding_is_certain(s, r, l2_error_bound(s, n))) {        \
+                (l2_rounding_is_certain(s, r, l2_error_bound(s, n)) ||       \
+                 l2_sum_is_exact_##SUFFIX(x, n, kind, s))) {                 \
                 *E = 0;                                                      \
                 *hi = s;                                                     \
                 *lo = r;                                                     \
@@ -598,7 +628,8 @@ L2_DEFINE_HELPERS(f64, double)
 
 
 /* Merge parts b into a (same kind): for p in {1, 2} an exact power-of-two
- * alignment and a double-double addition; otherwise at the root level. */
+ * alignment and a double-double addition (each merge may lose about 2^-106
+ * relative); otherwise at the root level. */
 static inline void l2_merge(int kind, double p, int64_t *Ea, double *ha,
                             double *la, int64_t Eb, double hb, double lb)
 {
@@ -640,8 +671,10 @@ static inline void l2_merge(int kind, double p, int64_t *Ea, double *ha,
 /* r in [1, 2) with norm = 2^E r, for canonical parts with hi > 0. */
 static inline double l2_root(int kind, double hi, double lo)
 {
-    if (kind == L2_L1) return hi + lo;
-    if (kind == L2_L2) return sqrt(hi + lo);
+    /* hi is the correctly rounded sum (fl(hi + lo) = hi): lo, itself
+     * rounded, must not round it a second time. */
+    (void)lo;
+    if (kind == L2_L2) return sqrt(hi);
     return hi;
 }
 
@@ -712,7 +745,9 @@ static inline void l2_factor(int kind, const l2_target *t, int64_t E,
     {                                                                        \
         int64_t i;                                                           \
         if (k == 0) {                                                        \
-            for (i = 0; i < n; i++) out[i] = (T)((double)x[i] * g);          \
+            i = 0;                                                           \
+            L2_SCALE_VECTOR_##SUFFIX(x, out, n, g, i);                       \
+            for (; i < n; i++) out[i] = (T)((double)x[i] * g);               \
         } else {                                                             \
             /* Shifted first, so that a tiny entry keeps its precision;     \
              * scaled first where the shift alone would overflow (an       \
@@ -724,6 +759,25 @@ static inline void l2_factor(int kind, const l2_target *t, int64_t E,
             }                                                                \
         }                                                                    \
     }
+
+#if defined(L2_VECTOR_SUMS)
+/* Four entries at a time (the compiler's own loop checks for overlap and
+ * peels for alignment, which costs more than a short vector takes). */
+#define L2_SCALE_VECTOR_f64(x, out, n, g, i)                                 \
+    for (; (i) + 4 <= (n); (i) += 4) {                                       \
+        l2_v4d v_ = l2_load4_f64((x) + (i)) * (g);                           \
+        memcpy((out) + (i), &v_, sizeof v_);                                 \
+    }
+#define L2_SCALE_VECTOR_f32(x, out, n, g, i)                                 \
+    for (; (i) + 4 <= (n); (i) += 4) {                                       \
+        l2_v4f v_ = __builtin_convertvector(l2_load4_f32((x) + (i)) * (g),   \
+                                            l2_v4f);                         \
+        memcpy((out) + (i), &v_, sizeof v_);                                 \
+    }
+#else
+#define L2_SCALE_VECTOR_f64(x, out, n, g, i)
+#define L2_SCALE_VECTOR_f32(x, out, n, g, i)
+#endif
 
 L2_DEFINE_SCALE(f32, float)
 L2_DEFINE_SCALE(f64, double)
@@ -914,6 +968,19 @@ L2_DEFINE_TARGET(avx2, L2_TARGET_AVX2)
 
 L2_DEFINE_DISPATCH(f32, float)
 L2_DEFINE_DISPATCH(f64, double)
+
+/* Whether x[0:n] holds an infinite entry (NaN is not). */
+#define L2_DEFINE_HAS_INF(SUFFIX, T)                                         \
+    static int l2_has_inf_##SUFFIX(const T *x, int64_t n)                    \
+    {                                                                        \
+        int64_t i;                                                           \
+        int found = 0;                                                       \
+        for (i = 0; i < n; i++) found |= fabs((double)x[i]) > DBL_MAX;       \
+        return found;                                                        \
+    }
+
+L2_DEFINE_HAS_INF(f32, float)
+L2_DEFINE_HAS_INF(f64, double)
 
 /* ------------------------------------------------------------------------ */
 /* Minor vectors (dense columns of a C-ordered array, CSC rows, CSR columns):

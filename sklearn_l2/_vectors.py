@@ -7,7 +7,7 @@ vectors along ``axis`` are and calls :mod:`sklearn_l2._kernels`. Its input
 is already validated: float32 or float64, sparse matrices canonical.
 
 A vector's norm travels as its *parts* ``(E, hi, lo)`` (see ``_vector.h``),
-which can be merged exactly (``partial_fit``, Dask chunks) before the norm
+which can be merged (``partial_fit``, Dask chunks) before the norm
 or the scaling is taken from them.
 """
 
@@ -65,8 +65,9 @@ class Parts(NamedTuple):
 
     @classmethod
     def from_scaled_sums(cls, p, e, s):
-        """Parts of vectors whose power sum is ``2**(p*e) * s`` (for ``max``,
-        whose norm is ``2**e * s``): what the array API path computes."""
+        """Parts of vectors whose power sum is ``2**(p*e) * s`` (p in {1, 2})
+        or whose norm is ``2**e * s`` (other p, max): what the array API
+        path computes."""
         kind = _kernels.kind_of(p)
         E, hi, lo = _kernels.from_scaled_sums(
             kind,
@@ -108,9 +109,16 @@ def _rows_view(X, axis):
     return None
 
 
+def _contiguous(X):
+    """Whether the arrays of sparse ``X`` are contiguous, as kernels need."""
+    return all(a.flags.c_contiguous for a in (X.data, X.indices, X.indptr))
+
+
 def parts(X, p, axis):
     """The parts of every vector of validated ``X`` along ``axis``."""
     kind = _kernels.kind_of(p)
+    if sp.issparse(X) and not _contiguous(X):
+        X = X.copy()  # copies are contiguous
     if sp.issparse(X):
         if _major(X, axis):
             return Parts(kind, p, *_major_parts(X.data, X.indptr, 0, kind, p))
@@ -192,6 +200,12 @@ def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
     anything is written to ``X``.
     """
     kind = _kernels.kind_of(p)
+    if sp.issparse(X) and not _contiguous(X):
+        result, norms = normalize(X.copy(), p, axis, eps, max_norm, True, with_norms)
+        if in_place:
+            X.data[...] = result.data
+            result = X
+        return result, norms
     if sp.issparse(X):
         out = X if in_place else empty_like(X)
         if _major(X, axis):
@@ -255,6 +269,12 @@ def _scale_sparse_minor(X, out, scaling):
 def scale(X, scaling, axis, in_place):
     """Validated ``X`` with every vector along ``axis`` times its multiplier."""
     k, g = scaling
+    if sp.issparse(X) and not _contiguous(X):
+        result = scale(X.copy(), scaling, axis, True)
+        if in_place:
+            X.data[...] = result.data
+            result = X
+        return result
     if sp.issparse(X):
         out = X if in_place else empty_like(X)
         if _major(X, axis):

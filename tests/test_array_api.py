@@ -542,3 +542,15 @@ def test_reciprocal_shortcut_equals_the_mantissa_path(library, params, monkeypat
         mantissas = to_host(normalize(X, **params))
     assert shortcut_results[0] is not None  # the shortcut was taken
     assert_array_equal(shortcut, mantissas)
+
+
+@pytest.mark.parametrize("p", [3, 2000, 1e6])
+@pytest.mark.parametrize("library", CPU_LIBRARIES)
+def test_fitted_norms_of_a_large_p_match_numpy(library, p):
+    make = CPU_LIBRARIES[library]("float64")
+    X = np.array([[0.75, 3.0], [0.75, 1.0]])
+    with sklearn.config_context(array_api_dispatch=True):
+        est = L2Normalizer(norm=p, axis=0).fit(make(X))
+    expected = L2Normalizer(norm=p, axis=0).fit(X).norms_
+    assert np.all(expected > 0)
+    assert_allclose(to_host(est.norms_), expected, rtol=4e-15)

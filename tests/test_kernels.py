@@ -264,3 +264,42 @@ def test_a_sparse_matrix_without_stored_values(fmt, copy):
     result, found = normalize(X, copy=copy, return_norm=True)
     assert result.nnz == 0 and result.format == fmt
     assert_array_equal(found, np.zeros(3))
+
+
+def test_l1_norm_at_a_rounding_tie_is_correctly_rounded():
+    # The exact sum lies just above the tie between 1 and the next double.
+    row = np.array([1.0, 2.0**-53, 2.0**-110])
+    assert norms(row[None, :], norm="l1")[0] == math.fsum(row)
+
+
+def test_duplicates_that_overflow_leave_the_input_alone():
+    big = np.finfo(np.float64).max
+    X = sp.csr_matrix(
+        (np.array([big, big, 1.0]), np.array([0, 0, 1]), np.array([0, 3])),
+        shape=(1, 2),
+    )
+    with pytest.raises(ValueError, match="duplicate entries"):
+        normalize(X, copy=False)
+    assert X.nnz == 3
+    assert_array_equal(X.data, [big, big, 1.0])
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("copy", [True, False])
+def test_sparse_arrays_that_are_strided_views(fmt, copy):
+    data = np.arange(1.0, 13.0)[::2]
+    X = sp.csr_matrix((data, np.arange(6) % 3, np.array([0, 3, 6])), shape=(2, 3))
+    X = (
+        X
+        if fmt == "csr"
+        else sp.csc_matrix(
+            (data, np.arange(6) % 2, np.array([0, 2, 4, 6])), shape=(2, 3)
+        )
+    )
+    assert not X.data.flags.c_contiguous
+    expected = normalize(X.copy())
+    result = normalize(X, copy=copy)
+    assert_array_equal(to_dense(result), to_dense(expected))
+    assert_array_equal(norms(X, axis=0), norms(X.copy(), axis=0))
+    if not copy:
+        assert result is X
