@@ -226,7 +226,20 @@ def major_normalize(const floating[::1] data, indptr, int64_t length,
     cdef int64_t b, first, n_entries = data.shape[0]
     cdef int64_t chunk = BLOCK_ENTRIES * 8
     cdef int bad = 0
-    if in_place:
+    # In place, long vectors: every multiplier first, then one scaling pass
+    # (the multipliers are few). Short ones: a scan for infinity, then the
+    # same single pass as a copy (a multiplier per short vector would be a
+    # large share of the traffic).
+    cdef bint two_passes = in_place and n_entries >= 256 * v.n
+    k_ = np.empty(v.n if two_passes else 0, np.int64)
+    g_ = np.empty(v.n if two_passes else 0, np.float64)
+    cdef int64_t[::1] k = k_
+    cdef double[::1] g = g_
+    cdef int64_t *k_p = &k[0] if two_passes else NULL
+    cdef double *g_p = &g[0] if two_passes else NULL
+    if two_passes:
+        y = NULL
+    elif in_place:
         for b in prange((n_entries + chunk - 1) // chunk, nogil=True,
                         num_threads=n_threads, schedule="static"):
             first = b * chunk
@@ -239,11 +252,13 @@ def major_normalize(const floating[::1] data, indptr, int64_t length,
                 first = b * v.per_block
                 bad += _block(x, v.indptr, v.idx64, v.length, first,
                               min(first + v.per_block, v.n), kind, p, &target,
-                              y, stream, NULL, NULL, NULL, norms_p, NULL, NULL)
+                              y, stream, NULL, NULL, NULL, norms_p, k_p, g_p)
             if stream:
                 l2_stream_fence()
     if bad:
         _raise_infinity(np.float32 if floating is float else np.float64)
+    if two_passes:
+        major_scale(data, indptr, length, out, k_, g_, False, n_threads)
     return norms_ if with_norms else None
 
 

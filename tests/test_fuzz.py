@@ -351,7 +351,8 @@ def as_array(Y):
 
 def in_place_case(case):
     """Whether ``copy=False`` is documented to overwrite this input."""
-    if case.dtype.type not in (np.float32, np.float64) or case.read_only:
+    # float16 too, as scikit-learn's normalize(copy=False) does.
+    if case.dtype.type not in (np.float16, np.float32, np.float64) or case.read_only:
         return False
     if case.is_sparse:
         return case.layout in KEPT_FORMATS

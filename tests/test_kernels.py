@@ -215,8 +215,9 @@ def test_partial_fit_batches_in_any_order_give_identical_bits(rng):
 @pytest.mark.parametrize("fmt", ["dense", "fortran", "csr", "csc"])
 @pytest.mark.parametrize("axis", [0, 1])
 @pytest.mark.parametrize("norm", ["l2", "l1", 3, "max"])
-def test_infinity_raises_before_anything_is_written(rng, fmt, axis, norm):
-    X = rng.standard_normal((30, 20))
+@pytest.mark.parametrize("shape", [(30, 20), (4, 1000)])  # short and long rows
+def test_infinity_raises_before_anything_is_written(rng, fmt, axis, norm, shape):
+    X = rng.standard_normal(shape)
     X[-1, -1] = np.inf  # the last entry read, whatever the order
     X = containers(X)[fmt]
     before = to_dense(X).copy()
