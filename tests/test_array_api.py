@@ -369,9 +369,9 @@ def test_inverse_transform_of_a_column_beyond_the_float_range(library):
 @pytest.mark.parametrize("library", CPU_LIBRARIES)
 def test_max_norm_of_a_subnormal_column(library):
     """The largest entry is split exactly, not halved (which rounds it to 0)."""
-    X = np.array([[5e-324, 1.0], [0.0, 2.0]])
+    X = CPU_LIBRARIES[library]("float64")(np.array([[5e-324, 1.0], [0.0, 2.0]]))
     with sklearn.config_context(array_api_dispatch=True):
-        est = L2Normalizer("max", axis=0).fit(CPU_LIBRARIES[library]("float64")(X))
+        est = L2Normalizer("max", axis=0).fit(X)
     assert_array_equal(to_host(est.norms_), [5e-324, 2.0])
 
 
