@@ -7,7 +7,8 @@ validated 2-D float arrays and knows nothing of estimators.
 
 Norms are computed in the widest float dtype the device offers (float64
 unless the device has none), so float32 data are accumulated in float64.
-As in :mod:`sklearn_l2._segments`, a **fast path** sums ``|x|**p`` directly,
+As in the compiled kernels (``_vector.h``), a **fast path** sums ``|x|**p``
+directly,
 and the vectors whose sum overflows, may have underflowed, or holds a missing
 value take a **careful path**: the vector is divided by its largest entry
 ``m``, so its power sum lies in ``[1, n]`` and can neither overflow nor
@@ -159,7 +160,7 @@ def vector_parts(X, p, axis):
     if p in (1, 2):
         sums = _reduce(xp, magnitudes, p, axis)
         info = xp.finfo(dtype)
-        # Below this, terms lost to underflow could matter (see _segments);
+        # Below this, terms lost to underflow could matter (as in _vector.h);
         # a sum of 0 may hide a tiny vector whose squares all underflowed.
         # l1 sums of absolute values do not underflow: only 0 is checked.
         tiny = info.smallest_normal * 2.0**62 if p == 2 else info.smallest_normal
