@@ -22,7 +22,7 @@ from functools import partial
 import numpy as np
 from sklearn.utils.validation import FLOAT_DTYPES, check_array
 
-from . import _vectors
+from . import _kernels, _vectors
 
 # One record per column: the parts of its norm and how many of its entries
 # are observed (not NaN).
@@ -119,7 +119,7 @@ def _as_records(parts, observed):
 
 
 def _parts_of(records, p):
-    kind = _vectors.Parts.empty(p, 0).kind
+    kind = _kernels.kind_of(p)
     fields = (np.ascontiguousarray(records[name]) for name in ("E", "hi", "lo"))
     return _vectors.Parts(kind, float(p), *fields)
 

@@ -35,8 +35,6 @@ cdef extern from "_vector.h" nogil:
                   int64_t Eb, double hb, double lb)
     void l2_scale_f32(const float *x, float *out, int64_t n, int64_t k, double g)
     void l2_scale_f64(const double *x, double *out, int64_t n, int64_t k, double g)
-    void l2_scale_stream_f32(const float *x, float *out, int64_t n, double g)
-    void l2_scale_stream_f64(const double *x, double *out, int64_t n, double g)
     void l2_stream_fence()
     void l2_add_f32(int kind, float x, double *hi, double *lo, double *mx)
     void l2_add_f64(int kind, double x, double *hi, double *lo, double *mx)
@@ -66,7 +64,6 @@ cdef extern from "_vector.h" nogil:
                       int stream, const int64_t *ks, const double *gs)
 
 
-EMPTY = L2_EMPTY
 
 
 def kind_of(p):
@@ -86,17 +83,11 @@ def max_threads():
 
 
 cdef inline void _scale(const floating *x, floating *out, int64_t n, int64_t k,
-                        double g, bint stream) noexcept nogil:
+                        double g) noexcept nogil:
     if floating is float:
-        if stream and k == 0:
-            l2_scale_stream_f32(x, out, n, g)
-        else:
-            l2_scale_f32(x, out, n, k, g)
+        l2_scale_f32(x, out, n, k, g)
     else:
-        if stream and k == 0:
-            l2_scale_stream_f64(x, out, n, g)
-        else:
-            l2_scale_f64(x, out, n, k, g)
+        l2_scale_f64(x, out, n, k, g)
 
 
 cdef inline void _add(int kind, floating x, double *hi, double *lo,
@@ -370,7 +361,7 @@ def minor_scale_sparse(const floating[::1] data, const integral[::1] indices,
                     chunksize=4096):
         j = indices[q]
         if shifted and k[j] != 0:
-            _scale(&data[q], &out[q], 1, k[j], g[j], False)
+            _scale(&data[q], &out[q], 1, k[j], g[j])
         else:
             out[q] = <floating>(<double>data[q] * g[j])
 
@@ -387,7 +378,7 @@ def minor_scale_dense(const floating[:, ::1] X, floating[:, ::1] out,
                     chunksize=64):
         if shifted:
             for j in range(m):
-                _scale(&X[i, j], &out[i, j], 1, k[j], g[j], False)
+                _scale(&X[i, j], &out[i, j], 1, k[j], g[j])
         else:
             for j in range(m):
                 out[i, j] = <floating>(<double>X[i, j] * g[j])

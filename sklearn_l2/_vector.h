@@ -953,17 +953,6 @@ L2_DEFINE_TARGET(avx2, L2_TARGET_AVX2)
     {                                                                        \
         L2_DISPATCH(l2_apply_##SUFFIX, data, indptr, idx64, length, first,   \
                     last, out, stream, ks, gs);                              \
-    }                                                                        \
-    static inline int l2_parts_##SUFFIX(const T *x, int64_t n, int kind,     \
-                                        double p, int64_t *E, double *hi,    \
-                                        double *lo)                          \
-    {                                                                        \
-        int status = L2_DISPATCH(l2_parts_##SUFFIX, x, n, kind, p, E, hi, lo); \
-        if (status == L2_FAST) {                                             \
-            l2_canonical(kind, E, hi, lo);                                   \
-            status = L2_OK;                                                  \
-        }                                                                    \
-        return status;                                                       \
     }
 
 L2_DEFINE_DISPATCH(f32, float)

@@ -54,16 +54,6 @@ class Parts(NamedTuple):
     lo: np.ndarray
 
     @classmethod
-    def empty(cls, p, n):
-        return cls(
-            _kernels.kind_of(p),
-            float(p),
-            np.full(n, _kernels.EMPTY, np.int64),
-            np.zeros(n),
-            np.zeros(n),
-        )
-
-    @classmethod
     def from_scaled_sums(cls, p, e, s):
         """Parts of vectors whose power sum is ``2**(p*e) * s`` (p in {1, 2})
         or whose norm is ``2**e * s`` (other p, max): what the array API
