@@ -88,6 +88,8 @@ def float_dtypes(X):
     xp = namespace_of(X)
     if xp is None:
         return None
+    if xp.isdtype(X.dtype, "complex floating"):
+        raise ValueError(f"Complex data not supported\n{X}\n")
     wide = compute_dtype(xp, device(X))
     kept = (wide,) if wide == xp.float32 else (xp.float64, xp.float32)
     if _is_half_float(xp, X):
@@ -461,8 +463,12 @@ def _times_reciprocal(X, scale, scaled_norms, eps, max_norm):
 
 
 @_quiet
-def normalize(X, p, axis, eps, max_norm, with_norms):
-    """Normalize ``X`` along ``axis``; return ``(result, norms or None)``."""
+def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
+    """Normalize ``X`` along ``axis``; return ``(result, norms or None)``.
+
+    The result is a new array (``in_place`` is not used: these kernels
+    compose array operations).
+    """
     X = without_history(X)
     xp = get_namespace(X)[0]
     scale, sums = vector_parts(X, p, axis)
@@ -477,13 +483,14 @@ def normalize(X, p, axis, eps, max_norm, with_norms):
     return result, xp.reshape(scale * scaled_norms, (-1,))
 
 
-def scale_columns(X, exponents, gains):
-    """``X`` with column ``j`` multiplied by ``2**-e[j] * g[j]``.
+def scale_columns(X, scaling, in_place):
+    """``X`` with column ``j`` multiplied by ``2**k[j] * g[j]``.
 
-    ``exponents`` and ``gains`` are host NumPy arrays, as kept by a fitted
+    ``scaling`` holds host NumPy arrays ``(k, g)``, as kept by a fitted
     estimator; the power of two is split on the host (:func:`power_parts`)
-    and applied as :func:`apply_multipliers` does.
+    and applied as :func:`apply_multipliers` does. A new array is returned.
     """
+    exponents, gains = -np.asarray(scaling[0]), scaling[1]
     X = without_history(X)
     xp = get_namespace(X)[0]
     dev = device(X)
@@ -496,6 +503,14 @@ def scale_columns(X, exponents, gains):
     powers = host_power_parts(-np.asarray(exponents), host_dtype)
     gains = row(np.asarray(gains, dtype=np.float64))
     return apply_multipliers(X, gains, [row(power) for power in powers])
+
+
+def column_parts(X, p):
+    """Host ``(parts, n_observed)`` of every column (the adapters' protocol)."""
+    from ._vectors import Parts
+
+    exponents, sums, observed = column_statistics(X, p)
+    return Parts.from_scaled_sums(p, exponents, sums), observed
 
 
 def column_statistics(X, p):

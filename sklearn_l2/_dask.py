@@ -14,6 +14,10 @@ when a Dask array is seen.
   compiled kernels and merged in double-double by one tree reduction
   (``dask.array.reduction``), without materializing ``X``; every block is
   then scaled by the merged column scaling.
+
+It speaks the adapters' protocol (``normalize``, ``norms``,
+``column_parts``, ``scale_columns``) through :mod:`sklearn_l2._vectors`,
+block by block.
 """
 
 import sys
@@ -22,7 +26,7 @@ from functools import partial
 import numpy as np
 from sklearn.utils.validation import FLOAT_DTYPES, check_array
 
-from . import _kernels, _vectors
+from . import _vectors
 
 # One record per column: the parts of its norm and how many of its entries
 # are observed (not NaN).
@@ -88,27 +92,17 @@ def check_input(X):
     )
 
 
-def _checked_block(block):
-    """A float32/float64 NumPy block (the kernels reject infinity)."""
-    if block.dtype == np.float16:
-        return block.astype(np.float32)
-    return block
-
-
 def _one_column_block(X):
     return X.rechunk({1: -1}) if X.numblocks[1] > 1 else X
 
 
 def _normalize_rows_block(block, p, eps, max_norm):
-    data = _checked_block(block)
-    result, _ = _vectors.normalize(
-        data, p, 1, eps, max_norm, in_place=data is not block, with_norms=False
-    )
-    return result.astype(block.dtype, copy=False)
+    result, _ = _vectors.normalize(block, p, 1, eps, max_norm, False, False)
+    return result
 
 
 def _row_norms_block(block, p):
-    return _vectors.parts(_checked_block(block), p, 1).norms()
+    return _vectors.norms(block, p, 1)
 
 
 def _as_records(parts, observed):
@@ -119,15 +113,18 @@ def _as_records(parts, observed):
 
 
 def _parts_of(records, p):
-    kind = _kernels.kind_of(p)
     fields = (np.ascontiguousarray(records[name]) for name in ("E", "hi", "lo"))
-    return _vectors.Parts(kind, float(p), *fields)
+    return _vectors.Parts(float(p), *fields)
 
 
-def _parts_chunk(block, axis, keepdims, p):
-    data = _checked_block(block)
-    observed = data.shape[0] - np.isnan(data).sum(axis=0)
-    records = _as_records(_vectors.parts(data, p, 0), observed)
+def _parts_block(block, largest=None, *, p):
+    parts, observed = _vectors.column_parts(
+        np.ascontiguousarray(block), p, None if largest is None else largest[0]
+    )
+    return _as_records(parts, observed)
+
+
+def _parts_kept(records, axis, keepdims):
     return records if keepdims else records[0]
 
 
@@ -141,13 +138,39 @@ def _parts_combine(parts, axis, keepdims, p):
     return records if keepdims else records[0]
 
 
-def column_parts(X, p):
-    """Lazy per-column records (``PARTS_DTYPE``), one tree reduction."""
+def _largest(X, p):
+    """Every column's largest absolute entry, lazily, where chunks need it.
+
+    Other p than 1, 2 and max measure every entry in units of its column's
+    largest; with the largest of the whole column, every chunk computes the
+    terms that one array would, whatever the chunks.
+    """
     import dask.array as da
 
+    if p in (1, 2, np.inf):
+        return None
+    return da.max(da.where(da.isnan(X), 0, da.fabs(X)), axis=0)
+
+
+def column_records(X, p):
+    """Lazy per-column records (``PARTS_DTYPE``): one record per row block,
+    merged by one tree reduction."""
+    import dask.array as da
+
+    args = [X]
+    largest = _largest(X, p)
+    if largest is not None:
+        args.append(largest.rechunk((X.chunks[1],))[None, :])
+    blocks = da.map_blocks(
+        partial(_parts_block, p=p),
+        *args,
+        dtype=PARTS_DTYPE,
+        chunks=((1,) * X.numblocks[0], X.chunks[1]),
+        meta=np.empty((0, 0), PARTS_DTYPE),
+    )
     return da.reduction(
-        X,
-        chunk=partial(_parts_chunk, p=p),
+        blocks,
+        chunk=_parts_kept,
         combine=partial(_parts_combine, p=p),
         aggregate=partial(_parts_combine, p=p),
         axis=0,
@@ -157,9 +180,9 @@ def column_parts(X, p):
     )
 
 
-def column_statistics(X, p):
+def column_parts(X, p):
     """Host ``(parts, n_observed)`` of every column: computes the reduction."""
-    records = column_parts(X, p).compute()
+    records = column_records(X, p).compute()
     observed = records["n"]
     if (observed == X.shape[0]).all():
         observed = X.shape[0]
@@ -167,32 +190,30 @@ def column_statistics(X, p):
 
 
 def _scale_block(block, k, g):
-    data = _checked_block(block)
     scaling = (np.ascontiguousarray(k.reshape(-1)), np.ascontiguousarray(g.reshape(-1)))
-    out = _vectors.scale(data, scaling, 0, data is not block)
-    return out.astype(block.dtype, copy=False)
+    return _vectors.scale_columns(block, scaling, False)
 
 
-def scale_columns(X, k, g):
+def scale_columns(X, scaling, in_place):
     """``X`` with column ``j`` multiplied by ``2**k[j] * g[j]``, lazily."""
     import dask.array as da
 
     chunks = X.chunks[1]
-    k = da.from_array(np.asarray(k, np.int64), chunks=(chunks,))
-    g = da.from_array(np.asarray(g, np.float64), chunks=(chunks,))
+    k = da.from_array(np.asarray(scaling[0], np.int64), chunks=(chunks,))
+    g = da.from_array(np.asarray(scaling[1], np.float64), chunks=(chunks,))
     return da.map_blocks(
         _scale_block, X, k[None, :], g[None, :], dtype=X.dtype, meta=X._meta
     )
 
 
-def _scale_block_by_parts(block, records, p, eps, max_norm):
+def _scale_block_by_records(block, records, p, eps, max_norm):
     k, g = _parts_of(np.ascontiguousarray(records.reshape(-1)), p).scaling(
         eps, max_norm
     )
     return _scale_block(block, k, g)
 
 
-def normalize(X, p, axis, eps, max_norm, with_norms):
+def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
     """Lazy ``(result, norms or None)``: see the module notes."""
     import dask.array as da
 
@@ -204,18 +225,18 @@ def normalize(X, p, axis, eps, max_norm, with_norms):
             meta=X._meta,
         )
         return result, norms(X, p, axis) if with_norms else None
-    records = column_parts(X, p)
+    records = column_records(X, p)
     result = da.map_blocks(
-        partial(_scale_block_by_parts, p=p, eps=eps, max_norm=max_norm),
+        partial(_scale_block_by_records, p=p, eps=eps, max_norm=max_norm),
         X,
         records.rechunk((X.chunks[1],))[None, :],
         dtype=X.dtype,
         meta=X._meta,
     )
-    return result, _norms_from_parts(records, p) if with_norms else None
+    return result, _norms_from_records(records, p) if with_norms else None
 
 
-def _norms_from_parts(records, p):
+def _norms_from_records(records, p):
     return records.map_blocks(
         lambda block: _parts_of(np.ascontiguousarray(block), p).norms(),
         dtype=np.float64,
@@ -226,7 +247,7 @@ def _norms_from_parts(records, p):
 def norms(X, p, axis):
     """Lazy float64 norms of the rows (``axis=1``) or columns of ``X``."""
     if axis == 0:
-        return _norms_from_parts(column_parts(X, p), p)
+        return _norms_from_records(column_records(X, p), p)
     X = _one_column_block(X)
     return X.map_blocks(
         partial(_row_norms_block, p=p),

@@ -1,80 +1,83 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 # cython: initializedcheck=False
-"""Compiled kernels: the parts of every vector of an array, and its scaling.
+"""The compiled kernels: norms, parts and scaling of the vectors of an array.
 
-A *major* vector is contiguous in memory: a row of a C-ordered array, a CSR
-row, a CSC column. A *minor* vector is spread across the major ones: a column
-of a C-ordered array, a CSC row, a CSR column. The arithmetic of one vector
-lives in ``_vector.h``; this module runs it over containers and threads.
-It validates nothing: callers pass canonical, finite-checked-by-us arrays of
-float32 or float64 and say how many threads to use.
+The arithmetic lives in ``_vector.h``; this module hands it arrays and
+threads. A *major* vector is contiguous (a row of a C-ordered array, a CSR
+row, a CSC column), a *minor* one is spread over the major ones. Inputs are
+validated by the caller: contiguous float32/float64 data, canonical sparse
+indices. A vector's norm travels as its *parts* ``(E, hi, lo)``, which
+merge across batches and chunks (see ``_vector.h``).
 """
+
+import os
 
 import numpy as np
 
-from cython cimport floating
-from libc.stdint cimport int32_t
-from cython.parallel cimport parallel, prange, threadid
-from libc.stdint cimport int64_t
-
-ctypedef fused integral:
-    int32_t
-    int64_t
-
+from cython.parallel cimport prange
+from libc.stdint cimport int64_t, uintptr_t
+from libc.string cimport memset
 
 cdef extern from "_vector.h" nogil:
-    int64_t L2_EMPTY
-    int L2_INFINITY
+    enum:
+        L2_MAJOR, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_SCALE_MAJOR, L2_SCALE_DENSE
+        L2_SCALE_SPARSE, L2_HAS_INF, L2_L2, L2_MAX, L2_CHUNK, L2_SPAN
+    int64_t L2_EMPTY, L2_BLOCK
     ctypedef struct l2_target:
         pass
+    ctypedef struct l2_ref:
+        int64_t E
+        double s1, s2
+    ctypedef struct l2_job:
+        int op, kind, is64, idx64, max_only, shifted
+        double p
+        const void *x
+        const void *idx
+        const void *ptr
+        int64_t length, n_major, n_minor
+        void *out
+        l2_target target
+        int64_t *E
+        double *hi
+        double *lo
+        double *norms
+        const int64_t *k
+        const double *g
+        const double *s1
+        const double *s2
+    int l2_kind(double p)
+    int64_t l2_grid(double p)
+    int l2_select_isa(int limit)
+    int l2_max_threads()
+    int l2_run(const l2_job *j, int64_t first, int64_t last)
     l2_target l2_make_target(double eps, double max_norm)
-    void l2_factor(int kind, const l2_target *t, int64_t E, double hi,
-                   double lo, int64_t *k, double *g)
-    double l2_norm(int kind, int64_t E, double hi, double lo)
+    l2_ref l2_reference(int kind, double p, double m)
+    void l2_finish_parts(int kind, double m, const l2_ref *r, int64_t *E,
+                         double *H, double *L)
+    void l2_renormalize(double *H, double *L)
+    int l2_in_fast_range(double H)
+    void l2_combine1(double *H, double *L, double h, double l)
+    double l2_norm(int kind, double p, int64_t E, double h, double l)
+    void l2_factor(const l2_target *t, int kind, double p, int64_t E, double h,
+                   double l, int64_t *k, double *g)
     void l2_merge(int kind, double p, int64_t *Ea, double *ha, double *la,
                   int64_t Eb, double hb, double lb)
-    void l2_scale_f32(const float *x, float *out, int64_t n, int64_t k, double g)
-    void l2_scale_f64(const double *x, double *out, int64_t n, int64_t k, double g)
-    void l2_stream_fence()
-    void l2_add_f32(int kind, float x, double *hi, double *lo, double *mx)
-    void l2_add_f64(int kind, double x, double *hi, double *lo, double *mx)
-    ctypedef void (*l2_row_add_fn)(const void *, int64_t, double *, double *,
-                                   double *)
-    l2_row_add_fn l2_row_add_for(int kind, int is64)
-    int l2_finish_minor(int kind, int is64, double h, double l, double mx,
-                        int64_t n, int64_t *E, double *hi, double *lo)
-    int l2_max_threads()
-    int l2_has_inf_f32(const float *x, int64_t n)
-    int l2_has_inf_f64(const double *x, int64_t n)
-    int l2_block_f32(const float *data, const void *indptr, int idx64,
-                     int64_t length, int64_t first, int64_t last, int kind,
-                     double p, const l2_target *t, float *out, int stream,
-                     int64_t *Es, double *his, double *los, double *norms,
-                     int64_t *ks, double *gs)
-    int l2_block_f64(const double *data, const void *indptr, int idx64,
-                     int64_t length, int64_t first, int64_t last, int kind,
-                     double p, const l2_target *t, double *out, int stream,
-                     int64_t *Es, double *his, double *los, double *norms,
-                     int64_t *ks, double *gs)
-    void l2_apply_f32(const float *data, const void *indptr, int idx64,
-                      int64_t length, int64_t first, int64_t last, float *out,
-                      int stream, const int64_t *ks, const double *gs)
-    void l2_apply_f64(const double *data, const void *indptr, int idx64,
-                      int64_t length, int64_t first, int64_t last, double *out,
-                      int stream, const int64_t *ks, const double *gs)
 
-
+EMPTY = L2_EMPTY
+# Entries a thread takes at a time.
+cdef int64_t PER_BLOCK = 1 << 16
+ISA = l2_select_isa({"baseline": 0, "avx2": 1}.get(os.environ.get("SKLEARN_L2_CPU"), 2))
 
 
 def kind_of(p):
-    """The kernel's code for the exponent ``p`` (1, 2, other, or inf)."""
-    if p == 1:
-        return 1
-    if p == 2:
-        return 2
-    if p == np.inf:
-        return 4
-    return 3
+    """The kernel's code for the exponent ``p``."""
+    return l2_kind(float(p))
+
+
+def grid(double p):
+    """Exponents of the parts of other p are multiples of this power of two
+    (so that parts scale exactly by ``2**(p * E)``)."""
+    return l2_grid(p)
 
 
 def max_threads():
@@ -82,382 +85,192 @@ def max_threads():
     return l2_max_threads()
 
 
-cdef inline void _scale(const floating *x, floating *out, int64_t n, int64_t k,
-                        double g) noexcept nogil:
-    if floating is float:
-        l2_scale_f32(x, out, n, k, g)
-    else:
-        l2_scale_f64(x, out, n, k, g)
+cdef const void *_at(a):
+    return <const void *><uintptr_t>a.__array_interface__["data"][0] if a is not None else NULL
 
 
-cdef inline void _add(int kind, floating x, double *hi, double *lo,
-                      double *mx) noexcept nogil:
-    if floating is float:
-        l2_add_f32(kind, x, hi, lo, mx)
-    else:
-        l2_add_f64(kind, x, hi, lo, mx)
+cdef l2_job _job(int op, x, idx=None, ptr=None, int kind=0, double p=0.0):
+    cdef l2_job j
+    memset(&j, 0, sizeof(j))
+    j.op, j.kind, j.p = op, kind, p
+    j.x, j.idx, j.ptr = _at(x), _at(idx), _at(ptr)
+    j.is64 = x.dtype == np.float64
+    j.idx64 = (idx if idx is not None else ptr) is not None and (
+        (idx if idx is not None else ptr).dtype == np.int64)
+    return j
 
 
-def _raise_infinity(dtype):
-    raise ValueError(
-        f"Input contains infinity or a value too large for {np.dtype(dtype)!r}."
-    )
-
-
-# --------------------------------------------------------------------------
-# Major vectors. Dense rows are the rows of a C-ordered 2-D array (``indptr``
-# empty, every vector ``length`` long); sparse ones are
-# ``data[indptr[i]:indptr[i + 1]]``. Threads take blocks of vectors.
-
-# Entries in a block of vectors handed to one thread at a time.
-cdef int64_t BLOCK_ENTRIES = 1 << 15
-
-
-cdef int _block(const floating *data, const void *indptr, int idx64,
-                int64_t length, int64_t first, int64_t last, int kind, double p,
-                const l2_target *t, floating *out, int stream, int64_t *Es,
-                double *his, double *los, double *norms, int64_t *ks,
-                double *gs) noexcept nogil:
-    if floating is float:
-        return l2_block_f32(data, indptr, idx64, length, first, last, kind, p, t,
-                            out, stream, Es, his, los, norms, ks, gs)
-    else:
-        return l2_block_f64(data, indptr, idx64, length, first, last, kind, p, t,
-                            out, stream, Es, his, los, norms, ks, gs)
-
-
-cdef int _has_inf(const floating *x, int64_t n) noexcept nogil:
-    if floating is float:
-        return l2_has_inf_f32(x, n)
-    else:
-        return l2_has_inf_f64(x, n)
-
-
-cdef void _apply(const floating *data, const void *indptr, int idx64,
-                 int64_t length, int64_t first, int64_t last, floating *out,
-                 int stream, const int64_t *ks, const double *gs) noexcept nogil:
-    if floating is float:
-        l2_apply_f32(data, indptr, idx64, length, first, last, out, stream, ks, gs)
-    else:
-        l2_apply_f64(data, indptr, idx64, length, first, last, out, stream, ks, gs)
-
-
-cdef class _Vectors:
-    """Where the major vectors are, and how they are split into blocks."""
-    cdef const void *indptr
-    cdef int idx64
-    cdef int64_t length, n, per_block, n_blocks
-
-    def __init__(self, Py_ssize_t data_size, indptr, int64_t length):
-        cdef const int64_t[::1] i64
-        cdef const int32_t[::1] i32
-        self.length = length
-        self.indptr = NULL
-        self.idx64 = 0
-        if indptr.shape[0] == 0:
-            self.n = data_size // length if length else 0
-        else:
-            self.n = indptr.shape[0] - 1
-            if indptr.dtype == np.int64:
-                i64 = indptr
-                self.indptr = &i64[0]
-                self.idx64 = 1
-            else:
-                i32 = indptr
-                self.indptr = &i32[0]
-        average = data_size / self.n if self.n else 1.0
-        self.per_block = max(1, int(BLOCK_ENTRIES / max(average, 1.0)))
-        self.n_blocks = (self.n + self.per_block - 1) // self.per_block
-
-
-def major_parts(const floating[::1] data, indptr, int64_t length, int kind,
-                double p, int n_threads):
-    """Parts ``(E, hi, lo)`` of every major vector."""
-    cdef _Vectors v = _Vectors(data.shape[0], indptr, length)
-    E_ = np.empty(v.n, np.int64)
-    hi_ = np.empty(v.n, np.float64)
-    lo_ = np.empty(v.n, np.float64)
-    cdef int64_t[::1] E = E_
-    cdef double[::1] hi = hi_, lo = lo_
-    cdef const floating *x = &data[0] if data.shape[0] else NULL
-    cdef int64_t b, first
+cdef _run(l2_job *j, int64_t n, int64_t per, int threads, dtype):
+    """Run ``j`` over [0, n) in pieces of ``per``, on up to ``threads``."""
+    cdef int64_t b, pieces = (n + per - 1) // per if per > 0 else 0
     cdef int bad = 0
-    if v.n:
-        for b in prange(v.n_blocks, nogil=True, num_threads=n_threads,
-                        schedule="dynamic"):
-            first = b * v.per_block
-            bad += _block(x, v.indptr, v.idx64, v.length, first,
-                          min(first + v.per_block, v.n), kind, p, NULL, NULL, 0,
-                          &E[0], &hi[0], &lo[0], NULL, NULL, NULL)
+    if pieces <= 1 or threads <= 1:
+        with nogil:
+            bad = l2_run(j, 0, n) if n > 0 else 0
+    else:
+        for b in prange(pieces, nogil=True, num_threads=threads, schedule="dynamic"):
+            bad |= l2_run(j, b * per, min((b + 1) * per, n))
+    if bad & 2 or bad < 0:
+        raise MemoryError("no memory for the sparse accumulators")
     if bad:
-        _raise_infinity(np.float32 if floating is float else np.float64)
-    return E_, hi_, lo_
+        raise ValueError(
+            f"Input contains infinity or a value too large for {np.dtype(dtype)!r}."
+        )
 
 
-def major_normalize(const floating[::1] data, indptr, int64_t length,
-                    floating[::1] out, int kind, double p, double eps,
-                    double max_norm, bint with_norms, bint stream,
-                    int n_threads):
-    """Normalize every major vector of ``data`` into ``out``; their norms.
+def major(data, indices, indptr, int64_t length, int64_t n_major, int kind, double p,
+          double eps=0.0, double max_norm=0.0, out=None, bint with_norms=False,
+          bint with_parts=False, int threads=1):
+    """Norms, parts and scaling (into ``out``) of every major vector.
 
-    Each vector is scaled while it is still in cache. ``out`` may be
-    ``data`` itself: then the data are first scanned for infinity, so that
-    nothing is written unless all of it can be.
+    Dense rows have ``length`` entries (``indptr`` None); sparse vector ``i``
+    is ``data[indptr[i]:indptr[i + 1]]``. ``out`` may be ``data``: infinity
+    then raises before anything is written. Returns ``(norms, parts)``.
     """
-    cdef _Vectors v = _Vectors(data.shape[0], indptr, length)
-    if not data.shape[0]:  # only empty vectors: nothing to scale
-        return np.zeros(v.n) if with_norms else None
-    cdef bint in_place = &out[0] == &data[0]
-    norms_ = np.empty(v.n if with_norms else 0, np.float64)
-    cdef double[::1] norms = norms_
-    cdef l2_target target = l2_make_target(eps, max_norm)
-    cdef const floating *x = &data[0]
-    cdef floating *y = &out[0]
-    cdef double *norms_p = &norms[0] if with_norms and v.n else NULL
-    cdef int64_t b, first, n_entries = data.shape[0]
-    cdef int64_t chunk = BLOCK_ENTRIES * 8
-    cdef int bad = 0
-    # In place, long vectors: every multiplier first, then one scaling pass
-    # (the multipliers are few). Short ones: a scan for infinity, then the
-    # same single pass as a copy (a multiplier per short vector would be a
-    # large share of the traffic).
-    cdef bint two_passes = in_place and n_entries >= 256 * v.n
-    k_ = np.empty(v.n if two_passes else 0, np.int64)
-    g_ = np.empty(v.n if two_passes else 0, np.float64)
-    cdef int64_t[::1] k = k_
-    cdef double[::1] g = g_
-    cdef int64_t *k_p = &k[0] if two_passes else NULL
-    cdef double *g_p = &g[0] if two_passes else NULL
-    if two_passes:
-        y = NULL
-    elif in_place:
-        for b in prange((n_entries + chunk - 1) // chunk, nogil=True,
-                        num_threads=n_threads, schedule="static"):
-            first = b * chunk
-            bad += _has_inf(x + first, min(chunk, n_entries - first))
-        if bad:
-            _raise_infinity(np.float32 if floating is float else np.float64)
-    if v.n:
-        with nogil, parallel(num_threads=n_threads):
-            for b in prange(v.n_blocks, schedule="dynamic"):
-                first = b * v.per_block
-                bad += _block(x, v.indptr, v.idx64, v.length, first,
-                              min(first + v.per_block, v.n), kind, p, &target,
-                              y, stream, NULL, NULL, NULL, norms_p, k_p, g_p)
-            if stream:
-                l2_stream_fence()
-    if bad:
-        _raise_infinity(np.float32 if floating is float else np.float64)
-    if two_passes:
-        major_scale(data, indptr, length, out, k_, g_, False, n_threads)
-    return norms_ if with_norms else None
+    cdef l2_job j = _job(L2_MAJOR, data, indices, indptr, kind, p)
+    cdef int64_t n = data.shape[0]
+    j.length, j.n_major = length, n_major
+    j.target = l2_make_target(eps, max_norm)
+    if out is not None and _at(out) == _at(data):
+        scan = _job(L2_HAS_INF, data)
+        _run(&scan, n, PER_BLOCK, threads, data.dtype)
+    norms = np.empty(n_major if with_norms else 0)
+    E, hi, lo = np.empty(n_major, np.int64), np.empty(n_major), np.empty(n_major)
+    j.out = <void *>_at(out)
+    j.norms = <double *>_at(norms) if with_norms else NULL
+    if with_parts:
+        j.E, j.hi, j.lo = <int64_t *>_at(E), <double *>_at(hi), <double *>_at(lo)
+    average = n / n_major if n_major else 1.0
+    per = max(8, int(PER_BLOCK / max(average, 1.0)) // 8 * 8)
+    _run(&j, n_major, per, threads, data.dtype)
+    return (norms if with_norms else None), ((E, hi, lo) if with_parts else None)
 
 
-def major_scale(const floating[::1] data, indptr, int64_t length,
-                floating[::1] out, const int64_t[::1] k, const double[::1] g,
-                bint stream, int n_threads):
-    """``out`` = every major vector of ``data`` times its multiplier."""
-    cdef _Vectors v = _Vectors(data.shape[0], indptr, length)
-    cdef int64_t b, first
-    if not v.n or not data.shape[0]:
+cdef _minor_pass(l2_job *j, int64_t n_major, int64_t n_minor, int threads,
+                 double[::1] H, double[::1] L, dtype):
+    """One pass of the minor vectors' sums (or largest entries) into H, L."""
+    cdef int64_t b, c, n_blocks, tasks, spans, t
+    if j.op == L2_MINOR_SPARSE:
+        spans = (n_minor + L2_SPAN - 1) // L2_SPAN
+        j.hi, j.lo = &H[0], &L[0]
+        threads = max(1, min(threads, spans))
+        _run(j, spans, (spans + threads - 1) // threads, threads, dtype)
         return
-    with nogil, parallel(num_threads=n_threads):
-        for b in prange(v.n_blocks, schedule="dynamic"):
-            first = b * v.per_block
-            _apply(&data[0], v.indptr, v.idx64, v.length, first,
-                   min(first + v.per_block, v.n), &out[0], stream, &k[0], &g[0])
-        if stream:
-            l2_stream_fence()
+    n_blocks = max(1, (n_major + L2_BLOCK - 1) // L2_BLOCK)
+    tasks = n_blocks * ((n_minor + L2_CHUNK - 1) // L2_CHUNK)
+    bh, bl = np.zeros((n_blocks, n_minor)), np.zeros((n_blocks, n_minor))
+    cdef double[:, ::1] BH = bh, BL = bl
+    j.hi, j.lo = &BH[0, 0], &BL[0, 0]
+    _run(j, tasks, 1, threads, dtype)
+    if j.max_only:
+        np.asarray(H)[:n_minor] = bh.max(axis=0)
+        return
+    with nogil:
+        for c in range(n_minor):
+            H[c] = L[c] = 0.0
+            for b in range(n_blocks):
+                l2_combine1(&H[c], &L[c], BH[b, c], BL[b, c])
 
 
-# --------------------------------------------------------------------------
-# Minor vectors: accumulated one entry at a time, a set of accumulators per
-# thread, added up at the end. A vector whose fast sum is not certain comes
-# back flagged (status 0) for its caller to redo as a major vector.
-
-
-cdef _finish(int kind, bint is64, double[:, :] hi, double[:, :] lo,
-             double[:, :] mx, int64_t n_terms):
-    cdef Py_ssize_t m = hi.shape[1], t, j, nt = hi.shape[0]
-    E_ = np.empty(m, np.int64)
-    H_ = np.empty(m, np.float64)
-    L_ = np.empty(m, np.float64)
-    status_ = np.empty(m, np.int8)
+def minor_parts(data, indices, indptr, int64_t n_major, int64_t n_minor, int kind,
+                double p, int threads=1, largest=None):
+    """Parts of every minor vector: C-ordered rows (``indices`` None) or the
+    major vectors of a CSR/CSC matrix. The vectors the fast sum cannot
+    settle get their largest entry (or ``largest``, that of the whole
+    vector when this is a chunk of it), then their sum in its units."""
+    cdef l2_job j = _job(
+        L2_MINOR_SPARSE if indices is not None else L2_MINOR_DENSE, data, indices,
+        indptr, kind, p)
+    cdef int64_t c, m = n_minor + 8
+    j.n_major, j.n_minor = n_major, n_minor
+    E_, H_, L_ = np.zeros(n_minor, np.int64), np.zeros(m), np.zeros(m)
     cdef int64_t[::1] E = E_
     cdef double[::1] H = H_, L = L_
-    cdef signed char[::1] status = status_
-    cdef double h, l, x, e, s, best
-    with nogil:
-        for j in range(m):
-            h = hi[0, j]
-            l = lo[0, j]
-            best = mx[0, j]
-            for t in range(1, nt):
-                x = hi[t, j]
-                s = h + x
-                e = (h - (s - (s - h))) + (x - (s - h))
-                h = s
-                l = l + (e + lo[t, j])
-                if mx[t, j] > best:
-                    best = mx[t, j]
-            status[j] = l2_finish_minor(kind, is64, h, l, best,
-                                        n_terms + 2 * nt, &E[j], &H[j], &L[j])
-    if (status_ > 1).any():
-        return None
-    return E_, H_, L_, status_
+    flagged_ = np.ones(n_minor, np.uint8)
+    cdef unsigned char[::1] flagged = flagged_
+    if kind <= L2_L2:
+        _minor_pass(&j, n_major, n_minor, threads, H, L, data.dtype)
+        for c in range(n_minor):
+            l2_renormalize(&H[c], &L[c])
+            flagged[c] = not l2_in_fast_range(H[c])
+    if not flagged_.any():
+        return E_, H_[:n_minor].copy(), L_[:n_minor].copy()
+    M_, S1_, S2_, h2_, l2_ = np.zeros(m), np.ones(m), np.ones(m), np.zeros(m), np.zeros(m)
+    cdef double[::1] M = M_, S1 = S1_, S2 = S2_, h2 = h2_, l2 = l2_
+    cdef l2_ref r
+    if largest is None:
+        j.max_only = 1
+        _minor_pass(&j, n_major, n_minor, threads, M, np.zeros(m), data.dtype)
+    else:
+        M_[:n_minor] = largest
+    if np.isinf(M_).any():
+        raise ValueError(
+            f"Input contains infinity or a value too large for {data.dtype!r}."
+        )
+    for c in range(n_minor):
+        if flagged[c]:
+            r = l2_reference(kind, p, M[c] if M[c] > 0 else 1.0)
+            E[c], S1[c], S2[c] = r.E, r.s1, r.s2
+    j.max_only, j.s1, j.s2 = 0, &S1[0], &S2[0]
+    if kind != L2_MAX:
+        _minor_pass(&j, n_major, n_minor, threads, h2, l2, data.dtype)
+    for c in range(n_minor):
+        if flagged[c]:
+            r.E, r.s1, r.s2 = E[c], S1[c], S2[c]
+            H[c], L[c] = h2[c], l2[c]
+            l2_finish_parts(kind, M[c], &r, &E[c], &H[c], &L[c])
+    return E_, H_[:n_minor].copy(), L_[:n_minor].copy()
 
 
-def minor_parts_sparse(const floating[::1] data, const integral[::1] indices,
-                       const integral[::1] indptr, Py_ssize_t n_minor, int kind,
-                       int n_threads):
-    """Parts and status of every minor vector of a canonical CSR/CSC matrix.
-
-    Returns None if an entry is infinite.
-    """
-    cdef Py_ssize_t n_major = indptr.shape[0] - 1, c, t
-    cdef int nt = max(1, n_threads)
-    # (hi, lo, max) side by side: each scattered update touches one line.
-    acc_ = np.zeros((nt, n_minor, 3), np.float64)
-    cdef double[:, :, ::1] acc = acc_
-    cdef int64_t q, j
-    with nogil, parallel(num_threads=nt):
-        t = threadid()
-        for c in prange(n_major, schedule="dynamic", chunksize=256):
-            for q in range(indptr[c], indptr[c + 1]):
-                j = indices[q]
-                _add(kind, data[q], &acc[t, j, 0], &acc[t, j, 1], &acc[t, j, 2])
-    return _finish(
-        kind, floating is double, acc_[:, :, 0], acc_[:, :, 1], acc_[:, :, 2],
-        n_major,
-    )
+def scale(data, indices, indptr, int64_t length, int64_t n_major, int64_t n_minor,
+          k, g, out, bint major, int threads=1):
+    """``out``: the vectors of ``data`` times their multipliers ``2**k * g``:
+    the major vectors (as in :func:`major`), or the minor ones."""
+    cdef int op = (L2_SCALE_MAJOR if major else
+                   L2_SCALE_SPARSE if indices is not None else L2_SCALE_DENSE)
+    cdef l2_job j = _job(op, data, indices, indptr)
+    j.length, j.n_major, j.n_minor = length, n_major, n_minor
+    j.out, j.k, j.g = <void *>_at(out), <const int64_t *>_at(k), <const double *>_at(g)
+    j.shifted = bool((k != 0).any())
+    if op == L2_SCALE_DENSE:
+        _run(&j, n_major, max(1, PER_BLOCK // max(n_minor, 1)), threads, data.dtype)
+    elif op == L2_SCALE_SPARSE:
+        _run(&j, data.shape[0], PER_BLOCK, threads, data.dtype)
+    else:
+        per = max(1, int(PER_BLOCK * n_major / max(data.shape[0], 1)))
+        _run(&j, n_major, per, threads, data.dtype)
 
 
-def minor_parts_dense(const floating[:, ::1] X, int kind, int n_threads):
-    """Parts and status of every column of a C-ordered array (None: inf)."""
-    cdef Py_ssize_t n_rows = X.shape[0], m = X.shape[1], i, t
-    cdef int nt = max(1, n_threads)
-    hi_ = np.zeros((nt, m), np.float64)
-    lo_ = np.zeros((nt, m), np.float64)
-    mx_ = np.zeros((nt, m), np.float64)
-    cdef double[:, ::1] hi = hi_, lo = lo_, mx = mx_
-    cdef l2_row_add_fn add = l2_row_add_for(kind, floating is double)
-    if m:
-        with nogil, parallel(num_threads=nt):
-            t = threadid()
-            for i in prange(n_rows, schedule="dynamic", chunksize=64):
-                add(&X[i, 0], m, &hi[t, 0], &lo[t, 0], &mx[t, 0])
-    return _finish(kind, floating is double, hi_, lo_, mx_, n_rows)
-
-
-def minor_scale_sparse(const floating[::1] data, const integral[::1] indices,
-                       floating[::1] out, const int64_t[::1] k,
-                       const double[::1] g,
-                       int n_threads):
-    """``out[q] = data[q]`` times the multiplier of minor vector ``indices[q]``."""
-    cdef Py_ssize_t n = data.shape[0], q
-    cdef bint shifted = (np.asarray(k) != 0).any()
-    cdef int64_t j
-    for q in prange(n, nogil=True, num_threads=n_threads, schedule="dynamic",
-                    chunksize=4096):
-        j = indices[q]
-        if shifted and k[j] != 0:
-            _scale(&data[q], &out[q], 1, k[j], g[j])
-        else:
-            out[q] = <floating>(<double>data[q] * g[j])
-
-
-def minor_scale_dense(const floating[:, ::1] X, floating[:, ::1] out,
-                      const int64_t[::1] k, const double[::1] g,
-                      int n_threads):
-    """``out[i, j] = X[i, j]`` times the multiplier of column ``j``."""
-    cdef Py_ssize_t n_rows = X.shape[0], m = X.shape[1], i, j
-    cdef bint shifted = (np.asarray(k) != 0).any()
-    if not m:
-        return
-    for i in prange(n_rows, nogil=True, num_threads=n_threads, schedule="dynamic",
-                    chunksize=64):
-        if shifted:
-            for j in range(m):
-                _scale(&X[i, j], &out[i, j], 1, k[j], g[j])
-        else:
-            for j in range(m):
-                out[i, j] = <floating>(<double>X[i, j] * g[j])
-
-
-# --------------------------------------------------------------------------
-# Parts as arrays.
-
-
-def factors(int kind, const int64_t[::1] E, const double[::1] hi,
-            const double[::1] lo,
-            double eps, double max_norm):
-    """The multipliers ``(k, g)`` of vectors with the given parts."""
-    cdef Py_ssize_t n = E.shape[0], i
-    k_ = np.empty(n, np.int64)
-    g_ = np.empty(n, np.float64)
-    cdef int64_t[::1] k = k_
-    cdef double[::1] g = g_
-    cdef l2_target target = l2_make_target(eps, max_norm)
-    with nogil:
-        for i in range(n):
-            l2_factor(kind, &target, E[i], hi[i], lo[i], &k[i], &g[i])
-    return k_, g_
-
-
-def norms_of(int kind, const int64_t[::1] E, const double[::1] hi,
+def norms_of(int kind, double p, const int64_t[::1] E, const double[::1] hi,
              const double[::1] lo):
-    """Float64 norms of vectors with the given parts (inf beyond the range)."""
-    cdef Py_ssize_t n = E.shape[0], i
-    out_ = np.empty(n, np.float64)
+    """Float64 norms of parts (inf only beyond the float64 range)."""
+    out_ = np.empty(E.shape[0])
     cdef double[::1] out = out_
+    cdef Py_ssize_t i
     with nogil:
-        for i in range(n):
-            out[i] = l2_norm(kind, E[i], hi[i], lo[i])
+        for i in range(E.shape[0]):
+            out[i] = l2_norm(kind, p, E[i], hi[i], lo[i])
     return out_
 
 
+def factors(int kind, double p, const int64_t[::1] E, const double[::1] hi,
+            const double[::1] lo, double eps, double max_norm):
+    """Multipliers ``(k, g)`` of parts: a vector is scaled by ``2**k * g``."""
+    k_, g_ = np.empty(E.shape[0], np.int64), np.empty(E.shape[0])
+    cdef int64_t[::1] k = k_
+    cdef double[::1] g = g_
+    cdef l2_target t = l2_make_target(eps, max_norm)
+    cdef Py_ssize_t i
+    with nogil:
+        for i in range(E.shape[0]):
+            l2_factor(&t, kind, p, E[i], hi[i], lo[i], &k[i], &g[i])
+    return k_, g_
+
+
 def merge(int kind, double p, int64_t[::1] E, double[::1] hi, double[::1] lo,
-          const int64_t[::1] E2, const double[::1] hi2,
-          const double[::1] lo2):
+          const int64_t[::1] E2, const double[::1] hi2, const double[::1] lo2):
     """Merge the second parts into the first, in place."""
-    cdef Py_ssize_t n = E.shape[0], i
+    cdef Py_ssize_t i
     with nogil:
-        for i in range(n):
+        for i in range(E.shape[0]):
             l2_merge(kind, p, &E[i], &hi[i], &lo[i], E2[i], hi2[i], lo2[i])
-
-
-cdef extern from "_vector.h" nogil:
-    void l2_canonical(int kind, int64_t *E, double *hi, double *lo)
-    int l2_exponent(double x)
-    double l2_pow2(int k)
-
-
-def from_scaled_sums(int kind, double p, const int64_t[::1] e,
-                     const double[::1] s):
-    """Canonical parts of vectors whose power sum is ``2**(p e) s`` (p in
-    {1, 2}) or whose norm is ``2**e s`` (other p, max), as the array API
-    path gives them."""
-    cdef Py_ssize_t n = e.shape[0], i
-    E_ = np.empty(n, np.int64)
-    hi_ = np.zeros(n, np.float64)
-    lo_ = np.zeros(n, np.float64)
-    cdef int64_t[::1] E = E_
-    cdef double[::1] hi = hi_, lo = lo_
-    cdef double q
-    cdef int x
-    with nogil:
-        for i in range(n):
-            if not (s[i] > 0):
-                E[i] = L2_EMPTY
-                continue
-            if kind <= 2:
-                E[i] = 0
-                hi[i] = s[i]
-                l2_canonical(kind, &E[i], &hi[i], &lo[i])
-                E[i] += e[i]
-            else:
-                q = s[i]
-                x = l2_exponent(q)
-                E[i] = e[i] + x
-                hi[i] = q * l2_pow2(-x)
-    return E_, hi_, lo_

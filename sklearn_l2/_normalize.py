@@ -1,15 +1,15 @@
 """The public functions :func:`normalize` and :func:`norms`.
 
 This module is the one dispatch point: it validates user input (containers,
-dtypes, sparse formats, copies) and hands it to the kernels of its kind,
-compiled (:mod:`sklearn_l2._vectors`) for NumPy and SciPy, or the adapters
-for Dask (:mod:`sklearn_l2._dask`) and other array libraries
-(:mod:`sklearn_l2._array_api`). :class:`~sklearn_l2.L2Normalizer` calls the
+dtypes, sparse formats, copies) and hands it to the adapter of its kind, all
+three with the same protocol: :mod:`sklearn_l2._vectors` (NumPy and SciPy,
+over the compiled kernels), :mod:`sklearn_l2._dask` and
+:mod:`sklearn_l2._array_api`. :class:`~sklearn_l2.L2Normalizer` calls the
 functions here and nothing below them.
 """
 
 from numbers import Integral, Real
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -60,6 +60,9 @@ def check_input(X, *, estimator=None, reset=True, kernels_find_infinity=False):
     compiled kernels meet every entry while they compute the norms, and raise
     the same error before they write anything.
     """
+    # A tensor that requires grad is detached before anything reads it (the
+    # results carry no autograd history; see _array_api.without_history).
+    X = _array_api.without_history(X)
     if _dask.is_dask_array(X):
         if estimator is not None:
             # Check names and width only: converting would compute the array.
@@ -145,10 +148,15 @@ def compressed(X, owned):
         canonical = X.copy()
         canonical.sum_duplicates()
         if np.isinf(canonical.data).any():
+            wider = (
+                ", or convert it to float64"
+                if X.dtype.itemsize < np.dtype(np.float64).itemsize
+                else ""
+            )
             raise ValueError(
                 "Input contains infinity once its duplicate entries are added "
                 f"up: their sum exceeds the largest {X.dtype} value. Rescale "
-                "the data, or convert it to float64 before normalizing."
+                f"the data{wider} before normalizing."
             )
         if owned:  # the caller's matrix itself becomes canonical
             X.data, X.indices, X.indptr = (
@@ -162,117 +170,73 @@ def compressed(X, owned):
     return X, owned
 
 
-def _host_kernels(X):
-    """The adapter module for Dask or array API input, or None for NumPy."""
-    for kernels in (_dask, _array_api):
-        if kernels.handles(X):
-            return kernels
-    return None
+def adapter_of(X):
+    """The adapter of validated ``X``: Dask, the array API, or NumPy/SciPy.
+
+    All three offer ``normalize``, ``norms``, ``column_parts`` and
+    ``scale_columns`` with the same arguments and returns.
+    """
+    for adapter in (_dask, _array_api):
+        if adapter.handles(X):
+            return adapter
+    return _vectors
 
 
-def transform_validated(X, *, p, axis, eps, max_norm, in_place, with_norms):
+def _canonical(X, in_place):
+    """Validated ``X`` as the adapters take it: CSR/CSC summed up."""
+    if sp.issparse(X):
+        return compressed(X, in_place)
+    return X, in_place
+
+
+def normalize_validated(X, *, p, axis, eps, max_norm, in_place, with_norms):
     """Normalize validated ``X`` along ``axis``; return ``(result, norms)``.
 
     ``in_place`` says that the data of ``X`` may be overwritten.
     """
-    adapter = _host_kernels(X)
-    if adapter is not None:
-        return adapter.normalize(X, p, axis, eps, max_norm, with_norms)
-    if X.dtype == np.float16:
-        result, norms_ = transform_validated(
-            X.astype(np.float32),
-            p=p,
-            axis=axis,
-            eps=eps,
-            max_norm=max_norm,
-            in_place=True,
-            with_norms=with_norms,
-        )
-        return _back_to_float16(X, result, in_place), norms_
-    if sp.issparse(X):
-        X, in_place = compressed(X, in_place)
-    return _vectors.normalize(X, p, axis, eps, max_norm, in_place, with_norms)
+    X, in_place = _canonical(X, in_place)
+    return adapter_of(X).normalize(X, p, axis, eps, max_norm, in_place, with_norms)
 
 
-def _back_to_float16(X, result, in_place):
-    """A float32 result as float16, written into ``X`` itself if in place."""
-    if not in_place:
-        return result.astype(np.float16)
-    if sp.issparse(X):
-        X.data[...] = result.data
-    else:
-        X[...] = result
-    return X
+class ColumnNorms(NamedTuple):
+    """What ``axis=0`` learns: every column's norm as parts ``(E, hi, lo)``
+    (plain arrays that merge with those of later batches), its count of
+    observed (non-NaN) values, and the norms themselves."""
+
+    parts: tuple
+    n_observed: Any
+    norms: np.ndarray
 
 
-def norms_validated(X, p, axis):
-    """Float64 norms of the rows (``axis=1``) or columns of validated ``X``."""
-    adapter = _host_kernels(X)
-    if adapter is not None:
-        return adapter.norms(X, p, axis)
-    if X.dtype == np.float16:
-        X = X.astype(np.float32)
-    if sp.issparse(X):
-        X, _ = compressed(X, owned=False)
-    return _vectors.parts(X, p, axis).norms()
+def learn_columns(X, norm, previous=None):
+    """The :class:`ColumnNorms` of validated ``X``; with ``previous``, the
+    ``(norm, parts, n_observed)`` of earlier batches, of all of them."""
+    p = resolve_p(norm)
+    X, _ = _canonical(X, False)
+    parts, observed = adapter_of(X).column_parts(X, p)
+    if previous is not None:
+        before, earlier, seen = previous
+        if resolve_p(before) != p:
+            raise ValueError(
+                f"norm={norm!r} differs from norm={before!r}, with which the "
+                "column norms so far were learned. Call fit to start again "
+                "with the new norm."
+            )
+        parts = _vectors.Parts(p, *earlier).merged(parts)
+        observed = observed + seen
+    return ColumnNorms((parts.E, parts.hi, parts.lo), observed, parts.norms())
 
 
-def column_statistics(X, p):
-    """``(parts, n_observed)`` of every column of validated ``X``.
-
-    ``parts`` (host NumPy arrays, mergeable with those of other batches) hold
-    the columns' norms; ``n_observed`` counts their non-missing entries (an
-    int if none is missing).
-    """
-    if _dask.handles(X):
-        return _dask.column_statistics(X, p)
-    if _array_api.handles(X):
-        exponents, sums, observed = _array_api.column_statistics(X, p)
-        return _vectors.Parts.from_scaled_sums(p, exponents, sums), observed
-    if X.dtype == np.float16:
-        X = X.astype(np.float32)
-    if sp.issparse(X):
-        X, _ = compressed(X, owned=False)
-    return _vectors.parts(X, p, 0), _observed_counts(X)
-
-
-def _observed_counts(X):
-    """Number of non-missing entries in every column of canonical ``X``."""
-    n_samples = X.shape[0]
-    with np.errstate(over="ignore", invalid="ignore"):
-        # A sum is NaN if any entry is (or if inf - inf arises): one pass,
-        # with no mask, settles the common case.
-        if not np.isnan(np.sum(X.data if sp.issparse(X) else X)):
-            return n_samples
-    if sp.issparse(X):
-        missing = np.isnan(X.data)
-        if not missing.any():
-            return n_samples
-        columns = (
-            X.indices[missing]
-            if X.format == "csr"
-            else np.repeat(np.arange(X.shape[1]), np.diff(X.indptr))[missing]
-        )
-        return n_samples - np.bincount(columns, minlength=X.shape[1])
-    missing = np.isnan(X)
-    if not missing.any():
-        return n_samples
-    return n_samples - missing.sum(axis=0)
+def column_scaling(norm, parts, eps, max_norm):
+    """Multipliers ``(k, g)`` of learned parts: column ``j`` is scaled by
+    ``2**k[j] * g[j]``."""
+    return _vectors.Parts(resolve_p(norm), *parts).scaling(eps, max_norm)
 
 
 def scale_columns(X, scaling, in_place):
     """Validated ``X`` with column ``j`` times ``2**k[j] * g[j]``."""
-    k, g = scaling
-    if _dask.handles(X):
-        return _dask.scale_columns(X, k, g)
-    if _array_api.handles(X):
-        return _array_api.scale_columns(X, -k, g)
-    if X.dtype == np.float16:
-        result = scale_columns(X.astype(np.float32), scaling, True)
-        return _back_to_float16(X, result, in_place)
-    if sp.issparse(X):
-        X, in_place = compressed(X, in_place)
-    return _vectors.scale(X, scaling, 0, in_place)
+    X, in_place = _canonical(X, in_place)
+    return adapter_of(X).scale_columns(X, scaling, in_place)
 
 
 def prepare(X, copy, validate=check_input):
@@ -363,7 +327,7 @@ def normalize(
     """
     check_eps_max_norm(eps, max_norm)
     X_valid, in_place = prepare(X, copy)
-    result, norms_ = transform_validated(
+    result, norms_ = normalize_validated(
         X_valid,
         p=resolve_p(norm),
         axis=axis,
@@ -414,6 +378,5 @@ def norms(
     >>> norms(np.array([[1.0, -2.0, np.nan]]), norm="l1")
     array([3.])
     """
-    return norms_validated(
-        check_input(X, kernels_find_infinity=True), resolve_p(norm), axis
-    )
+    X, _ = _canonical(check_input(X, kernels_find_infinity=True), False)
+    return adapter_of(X).norms(X, resolve_p(norm), axis)

@@ -18,6 +18,8 @@ except ImportError:  # pragma: no cover - older scikit-learn has no such check
     check_same_namespace = None
 from sklearn.utils.validation import check_is_fitted
 
+from sklearn.exceptions import NotFittedError
+
 from . import _array_api
 from ._normalize import (
     AXIS_CONSTRAINT,
@@ -26,14 +28,12 @@ from ._normalize import (
     NORM_CONSTRAINT,
     check_eps_max_norm,
     check_input,
-    column_statistics,
-    prepare,
-    resolve_p,
+    column_scaling,
+    learn_columns,
+    normalize,
     scale_columns,
-    transform_validated,
     writable_in_place,
 )
-from ._vectors import Parts
 
 
 class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -170,7 +170,8 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.copy = copy
 
     def _reset(self):
-        for name in ("norms_", "scale_", "n_samples_seen_", "_parts", "_scaling"):
+        names = ("norms_", "scale_", "n_samples_seen_", "_parts", "_learned", "_scaling")
+        for name in names:
             if hasattr(self, name):
                 delattr(self, name)
 
@@ -197,7 +198,9 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def partial_fit(self, X: Any, y: None = None) -> "L2Normalizer":
         """Learn from one more batch of ``X`` (``axis=0``: update the norms).
 
-        With ``axis=1`` this only checks ``X``, like :meth:`fit`.
+        With ``axis=1`` this only checks ``X``, like :meth:`fit`. The norms
+        learned from batches are those of all their rows together (see the
+        user guide on exactness); ``norm`` cannot change between batches.
 
         Parameters
         ----------
@@ -215,7 +218,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X: Any, y: None = None) -> Any:
-        """Fit to ``X`` and return it transformed, validating ``X`` only once.
+        """Fit to ``X`` and return it transformed.
 
         The result is that of ``fit(X).transform(X)``.
 
@@ -233,8 +236,10 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         self._reset()
         check_eps_max_norm(self.eps, self.max_norm)
-        validate = partial(check_input, estimator=self, reset=True)
-        X_valid, in_place = prepare(X, self.copy, validate)
+        X_valid = check_input(
+            X, estimator=self, reset=True, kernels_find_infinity=True
+        )
+        in_place = writable_in_place(X_valid, X, self.copy)
         if self.axis == 1:
             return self._normalize_samples(X_valid, in_place)
         # The column norms are computed before anything is written.
@@ -243,6 +248,11 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _partial_fit(self, X, reset):
         check_eps_max_norm(self.eps, self.max_norm)
+        if not reset and self.axis == 0 and not hasattr(self, "_parts"):
+            raise NotFittedError(
+                "This L2Normalizer was fitted with axis=1, which learns no "
+                "feature norms; call fit to learn them with axis=0."
+            )
         # With axis=0 the column norms are computed before anything else,
         # so the kernels may be the ones to find infinity.
         X = check_input(
@@ -254,15 +264,18 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _learn_norms(self, X):
         """Add validated ``X`` to the column norms (``axis=0``)."""
-        p = resolve_p(self.norm)
-        parts, seen = column_statistics(X, p)
+        previous = None
         if hasattr(self, "_parts"):
-            parts = Parts(parts.kind, parts.p, *self._parts).merged(parts)
-            seen = seen + _array_api.to_host(self.n_samples_seen_)
-        self._parts = (parts.E, parts.hi, parts.lo)
-        self.n_samples_seen_ = seen
-        self.norms_ = parts.norms()
-        k, g = self._scaling = parts.scaling(self.eps, self.max_norm)
+            previous = (self._learned[0], self._parts, self.n_samples_seen_)
+            previous = previous[:2] + (_array_api.to_host(previous[2]),)
+        columns = learn_columns(X, self.norm, previous)
+        self._parts = columns.parts
+        self._learned = (self.norm, self.eps, self.max_norm)
+        self.n_samples_seen_ = columns.n_observed
+        self.norms_ = columns.norms
+        k, g = self._scaling = column_scaling(
+            self.norm, columns.parts, self.eps, self.max_norm
+        )
         with np.errstate(over="ignore"):
             self.scale_ = np.ldexp(1.0 / g, -k)
         if _array_api.handles(X):
@@ -271,18 +284,32 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             for name in ("norms_", "scale_", "n_samples_seen_"):
                 setattr(self, name, _array_api.to_device(X, getattr(self, name)))
 
+    def _check_columns(self, X, method):
+        """Whether the learned column scaling applies to ``X`` and the
+        current parameters (``axis=0``)."""
+        check_is_fitted(self)
+        if not hasattr(self, "_parts"):
+            raise NotFittedError(
+                "This L2Normalizer was fitted with axis=1, which learns no "
+                "feature norms; call fit again now that axis=0."
+            )
+        if (self.norm, self.eps, self.max_norm) != self._learned:
+            raise ValueError(
+                "norm, eps or max_norm changed since fit (norm={!r}, eps={!r}, "
+                "max_norm={!r} then); call fit again.".format(*self._learned)
+            )
+        if check_same_namespace is not None:
+            # Fitted norms live in fit's namespace and device.
+            check_same_namespace(X, self, attribute="norms_", method=method)
+
     def _prepared(self, X, copy, method):
         check_eps_max_norm(self.eps, self.max_norm)
         if self.axis == 0:
-            check_is_fitted(self)
-            if check_same_namespace is not None:
-                # Fitted norms live in fit's namespace and device.
-                check_same_namespace(X, self, attribute="norms_", method=method)
+            self._check_columns(X, method)
         copy = self.copy if copy is None else copy
-        if self.axis == 1:
-            return prepare(X, copy, partial(check_input, estimator=self, reset=False))
-        # Features are scaled by learned norms: no kernel looks for infinity.
-        validated = check_input(X, estimator=self, reset=False)
+        validated = check_input(
+            X, estimator=self, reset=False, kernels_find_infinity=self.axis == 1
+        )
         return validated, writable_in_place(validated, X, copy)
 
     def transform(self, X: Any, copy: bool | None = None) -> Any:
@@ -301,23 +328,22 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_tr : {ndarray, sparse matrix} of shape (n_samples, n_features)
             The normalized data, of the input's float dtype.
         """
-        X, in_place = self._prepared(X, copy, "transform")
+        X_valid, in_place = self._prepared(X, copy, "transform")
         if self.axis == 1:
-            return self._normalize_samples(X, in_place)
-        return scale_columns(X, self._scaling, in_place)
+            return self._normalize_samples(X_valid, in_place)
+        return scale_columns(X_valid, self._scaling, in_place)
 
     def _normalize_samples(self, X, in_place):
-        """Every sample of validated ``X`` scaled to unit norm (``axis=1``)."""
-        result, _ = transform_validated(
+        """Every sample of validated ``X`` scaled to unit norm, by
+        :func:`normalize` (``copy=False`` where ``X`` may be overwritten)."""
+        return normalize(
             X,
-            p=resolve_p(self.norm),
+            self.norm,
             axis=1,
             eps=self.eps,
             max_norm=self.max_norm,
-            in_place=in_place,
-            with_norms=False,
+            copy=not in_place,
         )
-        return result
 
     def _inverse_available(self):
         return self.axis == 0

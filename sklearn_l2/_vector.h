@@ -1,1095 +1,700 @@
-/* The per-vector arithmetic of sklearn_l2, for the Cython module _kernels.pyx.
+/* The arithmetic of sklearn_l2: a vector's norm and its scaling.
  *
- * A vector's norm is kept as its *parts* (E, hi, lo):
- *   p in {1, 2}:      sum |x|^p = 2^(p E) (hi + lo), hi in [1, 2^p)
- *   other p and max:  norm      = 2^E hi,              hi in [1, 2), lo = 0
- * and a zero (or empty, or all-missing) vector has hi = lo = 0, E = L2_EMPTY.
- * The integer exponent keeps norms beyond the float64 range exact.
+ * A vector's power sum, the sum of |x / d|^p over its entries, is computed in
+ * one canonical order whatever holds the vector (docs: user_guide/exactness):
+ * positions (column indices of a row, row indices of a column) are cut into
+ * blocks of L2_BLOCK; in a block, the term of position i goes to lane i mod 8,
+ * and each lane adds its terms in increasing position with TwoSum, keeping the
+ * rounding errors in a second float64; the eight lanes are added by one fixed
+ * tree (lane j with j + 4, then j + 2, then 1) into a double-double, and the
+ * blocks in order. A position without a value adds +0, which changes no lane,
+ * so dense, CSR and CSC give the same bits; threads split the work between
+ * vectors, never one vector's order.
  *
- * Power sums are accumulated with compensation (TwoSum) in float64. The
- * rounded sum is then checked against the error bound of that accumulation:
- * when it is provably the correctly rounded value of the exact sum of the
- * terms, it is kept, otherwise the sum is redone exactly (Shewchuk's
- * expansions, as in Python's math.fsum). So every result is the correctly
- * rounded sum whatever the order of the terms, the lanes, the instruction
- * set or the container: the reason results are bitwise reproducible.
+ * d = 1 for l1 and l2 where the unscaled sum lies in [L2_FAST_MIN,
+ * L2_FAST_MAX]; otherwise, and for other p, d = 2^E with E set by the largest
+ * entry (exact), or for large p the largest entry itself. NaN (a missing
+ * value) makes a fast sum NaN, and adds nothing in the careful sums (the
+ * `missing` terms of l2_term).
  *
- * Build with -ffp-contract=off: a fused multiply-add where none is written
- * would change the rounding that the error analysis relies on.
- */
+ * Everything is written once, on GCC/Clang vector types (two v4d hold the
+ * eight lanes), and compiled for three instruction sets (l2_run_*) that
+ * perform the same IEEE operations, hence give the same bits. Build with
+ * -ffp-contract=off: no fused multiply-add may be inserted. */
 #ifndef SKLEARN_L2_VECTOR_H
 #define SKLEARN_L2_VECTOR_H
-
-#include <float.h>
 #include <math.h>
 #include <stdint.h>
-
-#define L2_EMPTY (-(INT64_C(1) << 40))
-#define L2_OK 0
-#define L2_INFINITY 1
-/* Parts not yet canonical: E = 0 and hi = s, the correctly rounded power
- * sum, a normal number (l1, l2 only). */
-#define L2_FAST 2
-
-/* Norm kinds. */
-#define L2_L1 1
-#define L2_L2 2
-#define L2_LP 3
-#define L2_MAX 4
-
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-#define L2_X86_DISPATCH 1
-#include <immintrin.h>
-#define L2_TARGET_AVX2 __attribute__((target("avx2,fma")))
-#else
-#define L2_X86_DISPATCH 0
-#define L2_TARGET_AVX2
-#endif
-
-#if defined(__aarch64__) || defined(__FMA__)
-#define L2_NATIVE_FMA 1
-#else
-#define L2_NATIVE_FMA 0
-#endif
-
+#include <stdlib.h>
+#include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
-static inline int l2_max_threads(void) { return omp_get_max_threads(); }
-#else
-static inline int l2_max_threads(void) { return 1; }
+#endif
+#if !defined(__GNUC__) && !defined(__clang__)
+#error "sklearn_l2 needs GCC or Clang (vector extensions)"
 #endif
 
-#define L2_LANES 8
-#define L2_U 1.1102230246251565e-16 /* 2^-53 */
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+enum { L2_L1 = 1, L2_L2, L2_LP, L2_MAX, L2_LP_LARGE }; /* kinds of norm */
+enum { L2_MAJOR = 1, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_SCALE_MAJOR,
+       L2_SCALE_DENSE, L2_SCALE_SPARSE, L2_HAS_INF }; /* operations */
+#define L2_INFINITY 1 /* what an operation returns when it meets infinity */
+#define L2_BLOCK ((int64_t)1 << 20)
+#define L2_FAST_MIN 0x1p-960
+#define L2_FAST_MAX 0x1p1000
+#define L2_EMPTY INT64_MIN /* E of a vector without a non-zero entry */
+#define L2_CHUNK 256       /* columns of one dense minor task */
+#define L2_SPAN 16384      /* minor vectors of one sparse minor pass */
+#define L2_INLINE static inline __attribute__((always_inline))
 
-#include <string.h>
+/* Knuth's TwoSum, for doubles and vectors: s + e = a + b exactly. */
+#define TWO_SUM(a, b, s, e) do { __typeof__(a) s_ = (a) + (b), b_ = s_ - (a); \
+        (e) = ((a) - (s_ - b_)) + ((b) - b_); (s) = s_; } while (0)
 
-static inline uint64_t l2_bits(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof u);
-    return u;
-}
-
-static inline double l2_from_bits(uint64_t u)
-{
-    double x;
-    memcpy(&x, &u, sizeof x);
-    return x;
-}
-
-/* 2^k for k in [-1022, 1023]. */
-static inline double l2_pow2(int k)
-{
-    return l2_from_bits((uint64_t)(k + 1023) << 52);
-}
-
-/* floor(log2 x) for a positive normal x. */
-static inline int l2_exponent(double x)
-{
-    return (int)((l2_bits(x) >> 52) & 0x7ff) - 1023;
-}
-
-/* x 2^k for any k (the result rounded once if it is subnormal). */
-static inline double l2_shift(double x, int64_t k)
-{
-    if (k >= -1022 && k <= 1023) return x * l2_pow2((int)k);
-    if (k > 2200) k = 2200;
-    if (k < -2200) k = -2200;
-    return ldexp(ldexp(x, (int)(k / 2)), (int)(k - k / 2));
-}
-
-/* a + b = s + e exactly (Knuth). */
-#define L2_TWO_SUM(a, b, s, e)                                               \
-    do {                                                                     \
-        double s_ = (a) + (b);                                               \
-        double bp_ = s_ - (a);                                               \
-        (e) = ((a) - (s_ - bp_)) + ((b) - bp_);                              \
-        (s) = s_;                                                            \
-    } while (0)
-
-/* v * v = h + l exactly (barring underflow), without a fused multiply-add:
- * Dekker's product with Veltkamp's split. */
-#define L2_TWO_SQUARE_DEKKER(v, h, l)                                        \
-    do {                                                                     \
-        double c_ = 134217729.0 * (v);                                       \
-        double vh_ = c_ - (c_ - (v));                                        \
-        double vl_ = (v) - vh_;                                              \
-        (h) = (v) * (v);                                                     \
-        (l) = ((vh_ * vh_ - (h)) + 2.0 * vh_ * vl_) + vl_ * vl_;             \
-    } while (0)
-
-#define L2_TWO_SQUARE_FMA(v, h, l)                                           \
-    do {                                                                     \
-        (h) = (v) * (v);                                                     \
-        (l) = __builtin_fma((v), (v), -(h));                                 \
-    } while (0)
-
-#if L2_NATIVE_FMA
-#define L2_TWO_SQUARE_PLAIN L2_TWO_SQUARE_FMA
-#else
-#define L2_TWO_SQUARE_PLAIN L2_TWO_SQUARE_DEKKER
-#endif
-
-/* Terms of one entry v (a double; NaN contributes nothing). SQ64 is the only
- * kind whose terms are not exact doubles: the square's low part goes to lo. */
-#define L2_TERM_ABS(v, t, tl, SQ)                                            \
-    do {                                                                     \
-        (t) = ((v) == (v)) ? fabs(v) : 0.0;                                  \
-        (tl) = 0.0;                                                          \
-    } while (0)
-#define L2_TERM_SQ32(v, t, tl, SQ)                                           \
-    do {                                                                     \
-        (t) = ((v) == (v)) ? (v) * (v) : 0.0;                                \
-        (tl) = 0.0;                                                          \
-    } while (0)
-#define L2_TERM_SQ64(v, t, tl, SQ)                                           \
-    do {                                                                     \
-        double w_ = ((v) == (v)) ? (v) : 0.0;                                \
-        SQ(w_, t, tl);                                                       \
-    } while (0)
-
-/* Compensated sum of the terms of x[0:n], each entry first multiplied by
- * s1 then s2 when SCALED (exact powers of two). */
-typedef float l2_f32;
-typedef double l2_f64;
-
-#define L2_DEFINE_SUM_SCALAR(NAME, T, TERM, SQ, SCALED, ATTR)                \
-    ATTR static void NAME(const l2_##T *x, int64_t n, double s1, double s2,  \
-                          double *out_hi, double *out_lo)                    \
-    {                                                                        \
-        double hi[4] = {0}, lo[4] = {0};                                     \
-        int64_t i = 0;                                                       \
-        int k;                                                               \
-        (void)s1;                                                            \
-        (void)s2;                                                            \
-        for (; i + 4 <= n; i += 4) {                                         \
-            for (k = 0; k < 4; k++) {                                        \
-                double v = (double)x[i + k], t, tl, e;                       \
-                if (SCALED) v = (v * s1) * s2;                               \
-                L2_##TERM(v, t, tl, SQ);                                     \
-                L2_TWO_SUM(hi[k], t, hi[k], e);                              \
-                lo[k] += e + tl;                                             \
-            }                                                                \
-        }                                                                    \
-        for (k = 0; i < n; i++, k++) {                                       \
-            double v = (double)x[i], t, tl, e;                               \
-            if (SCALED) v = (v * s1) * s2;                                   \
-            L2_##TERM(v, t, tl, SQ);                                         \
-            L2_TWO_SUM(hi[k], t, hi[k], e);                                  \
-            lo[k] += e + tl;                                                 \
-        }                                                                    \
-        {                                                                    \
-            double h = hi[0], l = lo[0];                                     \
-            for (k = 1; k < 4; k++) {                                        \
-                double e;                                                    \
-                L2_TWO_SUM(h, hi[k], h, e);                                  \
-                l += e + lo[k];                                              \
-            }                                                                \
-            *out_hi = h;                                                     \
-            *out_lo = l;                                                     \
-        }                                                                    \
-    }
-
-#if defined(__GNUC__) || defined(__clang__)
-/* The same with GCC/Clang vector types: two accumulators of four lanes. */
-#define L2_VECTOR_SUMS 1
-typedef double l2_v4d __attribute__((vector_size(32)));
-typedef int64_t l2_v4i __attribute__((vector_size(32)));
-typedef float l2_v4f __attribute__((vector_size(16)));
-typedef double l2_v2d __attribute__((vector_size(16)));
-
-static inline l2_v4d l2_load4_f64(const double *x)
-{
-    l2_v4d v;
-    memcpy(&v, x, sizeof v);
+L2_INLINE v4d l2_broadcast(double x) { return (v4d){x, x, x, x}; }
+L2_INLINE v4d l2_select(v4l m, v4d a, v4d b) { return (v4d)((m & (v4l)a) | (~m & (v4l)b)); }
+L2_INLINE v4d l2_abs(v4d v) { /* lane by lane: GCC 12 crashes on a mask here */
+    for (int i = 0; i < 4; i++) v[i] = __builtin_fabs(v[i]);
     return v;
 }
-
-static inline l2_v4d l2_load4_f32(const float *x)
-{
-    l2_v4f v;
-    memcpy(&v, x, sizeof v);
-    return __builtin_convertvector(v, l2_v4d);
+/* Unaligned views of memory, for loads and stores. */
+typedef double v4d_u __attribute__((vector_size(32), aligned(8), may_alias));
+typedef float v4f_u __attribute__((vector_size(16), aligned(4), may_alias));
+typedef int64_t v4l_u __attribute__((vector_size(32), aligned(8), may_alias));
+L2_INLINE v4d l2_load(const void *x, int is64) {
+    const float *f = x; /* element by element: one conversion (GCC 12) */
+    if (is64) return (v4d)*(const v4d_u *)x;
+    return (v4d){f[0], f[1], f[2], f[3]};
+}
+L2_INLINE void l2_store(void *out, int is64, v4d v) {
+    if (is64) *(v4d_u *)out = v;
+    else *(v4f_u *)out = __builtin_convertvector(v, v4f);
+}
+static inline double l2_at(const void *x, int is64, int64_t i) {
+    return is64 ? ((const double *)x)[i] : ((const float *)x)[i];
+}
+static inline void l2_put(void *x, int is64, int64_t i, double v) {
+    if (is64) ((double *)x)[i] = v;
+    else ((float *)x)[i] = (float)v;
+}
+/* Entries i..i+7 (zeros past n) as lanes 0-3 and 4-7. */
+L2_INLINE void l2_load8(const void *x, int is64, int64_t i, int64_t n, v4d *a, v4d *b) {
+    if (i + 8 <= n) {
+        *a = l2_load((const char *)x + i * (is64 ? 8 : 4), is64);
+        *b = l2_load((const char *)x + (i + 4) * (is64 ? 8 : 4), is64);
+    } else { /* the tail, zero-padded */
+        double t[8];
+        for (int k = 0; k < 8; k++) t[k] = i + k < n ? l2_at(x, is64, i + k) : 0.0;
+        memcpy(a, t, sizeof *a), memcpy(b, t + 4, sizeof *b);
+    }
+}
+static inline int64_t l2_index(const void *idx, int idx64, int64_t q) {
+    return idx64 ? ((const int64_t *)idx)[q] : ((const int32_t *)idx)[q];
 }
 
-#define L2_V_TWO_SUM(a, b, s, e)                                             \
-    do {                                                                     \
-        __typeof__(a) s_ = (a) + (b);                                        \
-        __typeof__(a) bp_ = s_ - (a);                                        \
-        (e) = ((a) - (s_ - bp_)) + ((b) - bp_);                              \
-        (s) = s_;                                                            \
-    } while (0)
+/* ---- Terms: entries in units of a reference: x s1 s2 (two exact powers of
+ * two) for l1, l2 and moderate p; x / s1 (the largest entry) for large p. */
+typedef struct { int64_t E; double s1, s2; } l2_ref;
+static const l2_ref l2_unit = {0, 1.0, 1.0};
 
-/* NaN contributes nothing: its lanes are masked to +0. */
-#define L2_V_KEEP(v, t) ((l2_v4d)((l2_v4i)(t) & ((v) == (v))))
-#define L2_V_TERM_ABS(v, t, tl, VSQ)                                         \
-    do {                                                                     \
-        (t) = L2_V_KEEP(v, (l2_v4d)((l2_v4i)(v) & INT64_MAX));               \
-        (tl) = (l2_v4d){0, 0, 0, 0};                                         \
-    } while (0)
-#define L2_V_TERM_SQ32(v, t, tl, VSQ)                                        \
-    do {                                                                     \
-        (t) = L2_V_KEEP(v, (v) * (v));                                       \
-        (tl) = (l2_v4d){0, 0, 0, 0};                                         \
-    } while (0)
-#define L2_V_TERM_SQ64(v, t, tl, VSQ)                                        \
-    do {                                                                     \
-        l2_v4d w_ = L2_V_KEEP(v, v);                                         \
-        VSQ(w_, t, tl);                                                      \
-    } while (0)
-#define L2_V_SQUARE_DEKKER(v, h, l)                                          \
-    do {                                                                     \
-        l2_v4d c_ = 134217729.0 * (v);                                       \
-        l2_v4d vh_ = c_ - (c_ - (v));                                        \
-        l2_v4d vl_ = (v) - vh_;                                              \
-        (h) = (v) * (v);                                                     \
-        (l) = ((vh_ * vh_ - (h)) + 2.0 * vh_ * vl_) + vl_ * vl_;             \
-    } while (0)
-#if L2_X86_DISPATCH
-#define L2_V_SQUARE_FMA(v, h, l)                                             \
-    do {                                                                     \
-        (h) = (v) * (v);                                                     \
-        (l) = (l2_v4d)_mm256_fmsub_pd((__m256d)(v), (__m256d)(v),            \
-                                      (__m256d)(h));                         \
-    } while (0)
-#endif
-
-#define L2_DEFINE_SUM(NAME, T, TERM, VSQ, SSQ, SCALED, ATTR)                \
-    L2_DEFINE_SUM_SCALAR(NAME##_short, T, TERM, SSQ, SCALED, ATTR)           \
-    ATTR static inline void NAME(const l2_##T *x, int64_t n, double s1,      \
-                                 double s2, double *out_hi, double *out_lo)  \
-    {                                                                        \
-        l2_v4d h0 = {0, 0, 0, 0}, h1 = h0, l0 = h0, l1 = h0;                 \
-        int64_t i = 0;                                                       \
-        if (n < 4) {                                                         \
-            NAME##_short(x, n, s1, s2, out_hi, out_lo);                      \
-            return;                                                          \
-        }                                                                    \
-        if (n >= 16) {                                                       \
-            for (; i + 8 <= n; i += 8) {                                     \
-                l2_v4d a = l2_load4_##T(x + i), b = l2_load4_##T(x + i + 4); \
-                l2_v4d ta, tla, tb, tlb, ea, eb;                             \
-                if (SCALED) {                                                \
-                    a = (a * s1) * s2;                                       \
-                    b = (b * s1) * s2;                                       \
-                }                                                            \
-                L2_V_##TERM(a, ta, tla, VSQ);                                \
-                L2_V_##TERM(b, tb, tlb, VSQ);                                \
-                L2_V_TWO_SUM(h0, ta, h0, ea);                                \
-                L2_V_TWO_SUM(h1, tb, h1, eb);                                \
-                l0 += ea + tla;                                              \
-                l1 += eb + tlb;                                              \
-            }                                                                \
-        }                                                                    \
-        for (; i + 4 <= n; i += 4) {                                         \
-            l2_v4d a = l2_load4_##T(x + i), ta, tla, ea;                     \
-            if (SCALED) a = (a * s1) * s2;                                   \
-            L2_V_##TERM(a, ta, tla, VSQ);                                    \
-            L2_V_TWO_SUM(h0, ta, h0, ea);                                    \
-            l0 += ea + tla;                                                  \
-        }                                                                    \
-        if (n >= 16) { /* the two accumulators into one */                  \
-            l2_v4d e4;                                                       \
-            L2_V_TWO_SUM(h0, h1, h0, e4);                                    \
-            l0 += l1 + e4;                                                   \
-        }                                                                    \
-        {                                                                    \
-            /* Four lanes into two, then one. */                             \
-            l2_v2d ha = {h0[0], h0[1]}, hb = {h0[2], h0[3]}, e2, l2v;        \
-            double h, l, e;                                                  \
-            L2_V_TWO_SUM(ha, hb, ha, e2);                                    \
-            l2v = (l2_v2d){l0[0], l0[1]} + (l2_v2d){l0[2], l0[3]} + e2;      \
-            L2_TWO_SUM(ha[0], ha[1], h, e);                                  \
-            l = (l2v[0] + l2v[1]) + e;                                       \
-            if (i < n) {                                                     \
-                double rh, rl;                                               \
-                NAME##_short(x + i, n - i, s1, s2, &rh, &rl);                \
-                L2_TWO_SUM(h, rh, h, e);                                     \
-                l += e + rl;                                                 \
-            }                                                                \
-            *out_hi = h;                                                     \
-            *out_lo = l;                                                     \
-        }                                                                    \
-    }
-#else
-#define L2_DEFINE_SUM(NAME, T, TERM, VSQ, SSQ, SCALED, ATTR)                \
-    L2_DEFINE_SUM_SCALAR(NAME, T, TERM, SSQ, SCALED, ATTR)
-#endif
-
-#define L2_DEFINE_SUMS(SUFFIX, VSQ, SSQ, ATTR)                               \
-    L2_DEFINE_SUM(l2_abs32_##SUFFIX, f32, TERM_ABS, VSQ, SSQ, 0, ATTR)       \
-    L2_DEFINE_SUM(l2_abs64_##SUFFIX, f64, TERM_ABS, VSQ, SSQ, 0, ATTR)       \
-    L2_DEFINE_SUM(l2_sq32_##SUFFIX, f32, TERM_SQ32, VSQ, SSQ, 0, ATTR)       \
-    L2_DEFINE_SUM(l2_sq64_##SUFFIX, f64, TERM_SQ64, VSQ, SSQ, 0, ATTR)       \
-    L2_DEFINE_SUM(l2_abs32s_##SUFFIX, f32, TERM_ABS, VSQ, SSQ, 1, ATTR)      \
-    L2_DEFINE_SUM(l2_abs64s_##SUFFIX, f64, TERM_ABS, VSQ, SSQ, 1, ATTR)      \
-    L2_DEFINE_SUM(l2_sq32s_##SUFFIX, f32, TERM_SQ32, VSQ, SSQ, 1, ATTR)      \
-    L2_DEFINE_SUM(l2_sq64s_##SUFFIX, f64, TERM_SQ64, VSQ, SSQ, 1, ATTR)
-
-L2_DEFINE_SUMS(plain, L2_V_SQUARE_DEKKER, L2_TWO_SQUARE_PLAIN, )
-#if L2_X86_DISPATCH
-L2_DEFINE_SUMS(avx2, L2_V_SQUARE_FMA, L2_TWO_SQUARE_FMA, L2_TARGET_AVX2)
-#endif
-
-static int l2_fast_cpu = -1;
-
-/* Whether the CPU has AVX2 and FMA (x86-64; checked once). */
-static inline int l2_use_avx2(void)
-{
-#if L2_X86_DISPATCH
-    if (l2_fast_cpu < 0) {
-        __builtin_cpu_init();
-        l2_fast_cpu = __builtin_cpu_supports("avx2") &&
-                      __builtin_cpu_supports("fma");
-    }
-    return l2_fast_cpu;
-#else
-    return 0;
-#endif
+/* Exponents of the parts of moderate p are multiples of l2_grid(p), so that
+ * merging parts scales them exactly by 2^(p dE) (p = 1.5: 2). */
+static inline int64_t l2_grid(double p) {
+    for (int64_t g = 1; g <= 64; g *= 2)
+        if (p * g == floor(p * g)) return g;
+    return 1;
+}
+static inline int l2_kind(double p) {
+    if (p == 1.0 || p == 2.0) return (int)p;
+    if (isinf(p)) return L2_MAX;
+    return p * l2_grid(p) < 960.0 ? L2_LP : L2_LP_LARGE;
+}
+static inline l2_ref l2_reference(int kind, double p, double m) {
+    l2_ref r = {0, m, 1.0};
+    int e;
+    int64_t g = kind == L2_LP ? l2_grid(p) : 1, a;
+    frexp(m, &e);
+    r.E = e - 1; /* 2^E <= m < 2^(E + 1), floored to the grid */
+    r.E = r.E >= 0 ? r.E / g * g : -((-r.E + g - 1) / g * g);
+    if (kind == L2_LP_LARGE) return r;
+    a = -r.E > 1023 ? 1023 : -r.E;
+    r.s1 = ldexp(1.0, (int)a);
+    r.s2 = ldexp(1.0, (int)(-r.E - a));
+    return r;
+}
+L2_INLINE v4d l2_term(v4d x, int kind, double p, v4d s1, v4d s2, int missing) {
+    v4d a = kind == L2_L2 ? x : l2_abs(x); /* the square needs no sign */
+    if (kind == L2_LP_LARGE) a = a / s1;
+    else a = (a * s1) * s2;
+    if (kind == L2_L2) a = a * a;
+    if (kind == L2_LP || kind == L2_LP_LARGE)
+        for (int i = 0; i < 4; i++) a[i] = pow(a[i], p);
+    if (missing) a = l2_select(x == x, a, (v4d){0});
+    return a;
+}
+static inline double l2_term1(double x, int kind, double p, const l2_ref *r,
+                              int missing) {
+    return l2_term(l2_broadcast(x), kind, p, l2_broadcast(r->s1),
+                   l2_broadcast(r->s2), missing)[0];
 }
 
-/* ------------------------------------------------------------------------ */
-/* Correct rounding. */
-
-/* Whether s = fl(hi + lo), with residual r = hi + lo - s, is the correctly
- * rounded value of every real within err of hi + lo. */
-static inline int l2_rounding_is_certain(double s, double r, double err)
-{
-    double ulp, below;
-    if (s >= 0x1p-960) {
-        /* The common case in a few operations: the bound of a sum of fewer
-         * than 2^20 terms is below ulp/512, and ulp/2 <= below. */
-        ulp = l2_pow2(l2_exponent(s) - 52);
-        if (err < ulp * 0x1p-9 && fabs(r) < 0.24 * ulp) return 1;
-    }
-    if (s == 0.0) return r == 0.0 && err == 0.0;
-    if (s < 0x1p-960) {
-        int ex;
-        double f = frexp(s, &ex);
-        ulp = ldexp(1.0, ex - 53 < -1074 ? -1074 : ex - 53);
-        below = (f == 0.5 && ex - 54 >= -1074) ? ulp * 0.5 : ulp;
-    } else {
-        uint64_t b = l2_bits(s);
-        ulp = l2_pow2(l2_exponent(s) - 52);
-        below = ((b & ((UINT64_C(1) << 52) - 1)) == 0) ? ulp * 0.5 : ulp;
-    }
-    return (r + err < 0.5 * ulp) && (r - err > -0.5 * below);
+/* ---- Lanes, the tree and blocks. Lanes j of four vectors are the four
+ * elements of h[j], l[j]; the tree leaves their sums in H, L. */
+L2_INLINE void l2_add(v4d *h, v4d *l, v4d t) {
+    v4d e;
+    TWO_SUM(*h, t, *h, e);
+    *l += e;
 }
-
-/* A bound on |hi + lo - exact sum| for n entries accumulated as above
- * (Ogita, Rump and Oishi's bound for Sum2, with room for the eight lanes, the
- * low parts of float64 squares and underflow in them). */
-static inline double l2_error_bound(double s, int64_t n)
-{
-    /* gamma_N = N u / (1 - N u) <= 1.001 N u while N u <= 1e-3. */
-    double g = (double)(n + 2 * L2_LANES + 4) * (1.001 * L2_U);
-    if (g >= 1e-3) return INFINITY;
-    return 2.0 * g * (g + 2.0 * L2_U) * fabs(s) +
-           (double)(4 * n + 64) * 4.9406564584124654e-324;
-}
-
-/* Exact summation: x is added to the nonoverlapping expansion partials. */
-#define L2_MAX_PARTIALS 128
-typedef struct {
-    double p[L2_MAX_PARTIALS];
-    int n;
-} l2_expansion;
-
-static inline void l2_expansion_add(l2_expansion *ex, double x)
-{
-    int i, j = 0;
-    for (i = 0; i < ex->n; i++) {
-        double y = ex->p[i], hi, lo;
-        if (fabs(x) < fabs(y)) {
-            double t = x;
-            x = y;
-            y = t;
+L2_INLINE void l2_tree(v4d h[8], v4d l[8], v4d *H, v4d *L) {
+    for (int w = 4; w >= 1; w /= 2)
+        for (int j = 0; j < w; j++) {
+            v4d e;
+            TWO_SUM(h[j], h[j + w], h[j], e);
+            l[j] = (l[j] + l[j + w]) + e;
         }
-        hi = x + y;
-        lo = y - (hi - x);
-        if (lo != 0.0) ex->p[j++] = lo;
-        x = hi;
+    *H = h[0], *L = l[0];
+}
+/* Blocks are added in order: (H, L) += (h, l). */
+L2_INLINE void l2_combine(v4d *H, v4d *L, v4d h, v4d l) {
+    v4d e;
+    TWO_SUM(*H, h, *H, e);
+    *L = (*L + l) + e;
+}
+static inline void l2_combine1(double *H, double *L, double h, double l) {
+    v4d aH = {*H}, aL = {*L};
+    l2_combine(&aH, &aL, (v4d){h}, (v4d){l});
+    *H = aH[0], *L = aL[0];
+}
+/* m[r][j] becomes m[j][r] (4 x 4). */
+L2_INLINE void l2_transpose(v4d m[4]) {
+    v4d a = __builtin_shufflevector(m[0], m[1], 0, 4, 2, 6);
+    v4d b = __builtin_shufflevector(m[0], m[1], 1, 5, 3, 7);
+    v4d c = __builtin_shufflevector(m[2], m[3], 0, 4, 2, 6);
+    v4d d = __builtin_shufflevector(m[2], m[3], 1, 5, 3, 7);
+    m[0] = __builtin_shufflevector(a, c, 0, 1, 4, 5);
+    m[1] = __builtin_shufflevector(b, d, 0, 1, 4, 5);
+    m[2] = __builtin_shufflevector(a, c, 2, 3, 6, 7);
+    m[3] = __builtin_shufflevector(b, d, 2, 3, 6, 7);
+}
+/* Lane sums h[j][c], l[j][c] (c < 4, rows `stride` apart) of four vectors
+ * added into H[c], L[c]; the lanes are cleared. */
+static void l2_flush(double *h, double *l, int64_t stride, double *H, double *L) {
+    v4d hv[8], lv[8], bh, bl, aH, aL;
+    for (int j = 0; j < 8; j++) {
+        memcpy(&hv[j], h + j * stride, 32), memcpy(&lv[j], l + j * stride, 32);
+        memset(h + j * stride, 0, 32), memset(l + j * stride, 0, 32);
     }
-    if (j < L2_MAX_PARTIALS) ex->p[j++] = x;
-    ex->n = j;
+    l2_tree(hv, lv, &bh, &bl);
+    memcpy(&aH, H, 32), memcpy(&aL, L, 32);
+    l2_combine(&aH, &aL, bh, bl);
+    memcpy(H, &aH, 32), memcpy(L, &aL, 32);
+}
+static inline void l2_renormalize(double *H, double *L) {
+    double s = *H + *L;
+    *L = *L - (s - *H), *H = s;
 }
 
-/* The correctly rounded value of an expansion (the last step of
- * math.fsum), and the rounded remainder. */
-static inline double l2_expansion_round(const l2_expansion *ex, double *rest)
-{
-    int n = ex->n, i;
-    double hi, lo = 0.0, r;
-    *rest = 0.0;
-    if (n == 0) return 0.0;
-    hi = ex->p[--n];
-    while (n > 0) {
-        double x = hi, y = ex->p[--n], yr;
-        hi = x + y;
-        yr = hi - x;
-        lo = y - yr;
-        if (lo != 0.0) break;
-    }
-    r = lo;
-    /* Half-way between two doubles: the partials below decide. */
-    if (n > 0 && ((lo < 0.0 && ex->p[n - 1] < 0.0) ||
-                  (lo > 0.0 && ex->p[n - 1] > 0.0))) {
-        double y = lo * 2.0, x = hi + y, yr = x - hi;
-        if (y == yr) {
-            hi = x;
-            r = -lo;
-        }
-    }
-    for (i = n - 1; i >= 0; i--) r += ex->p[i];
-    *rest = r;
-    return hi;
+/* ---- From a power sum to the norm and the multiplier. */
+/* The root of H + L: l1, itself; l2, its square root with one correction
+ * from the double-double (q q = P + Q exactly, Dekker's product). */
+L2_INLINE v4d l2_root(v4d H, v4d L, int kind) {
+    v4d s = H + L, r = L - (s - H), q, c, qh, ql, P, Q;
+    if (kind == L2_L1) return s;
+    for (int i = 0; i < 4; i++) q[i] = __builtin_sqrt(s[i]);
+    c = q * 134217729.0, qh = c - (c - q), ql = q - qh;
+    P = q * q, Q = ((qh * qh - P) + 2.0 * qh * ql) + ql * ql;
+    return q + (((s - P) - Q) + r) * (0.5 / q); /* 0.5 / q runs beside P, Q */
 }
-
-/* ------------------------------------------------------------------------ */
-/* The parts of one vector. */
-
-/* Bring parts of kind L1/L2 (hi > 0, normal) to hi in [1, 2^p): an exact
- * power-of-two shift. */
-static inline void l2_canonical(int kind, int64_t *E, double *hi, double *lo)
-{
-    int e = l2_exponent(*hi), k;
-    k = (kind == L2_L2) ? (e >> 1) : e; /* floor(e / 2) */
-    *E += k;
-    *hi *= l2_pow2(-kind * k);
-    *lo *= l2_pow2(-kind * k);
-}
-
-#define L2_SET_EMPTY(E, hi, lo)                                              \
-    do {                                                                     \
-        *(E) = L2_EMPTY;                                                     \
-        *(hi) = 0.0;                                                         \
-        *(lo) = 0.0;                                                         \
-    } while (0)
-
-#define L2_DEFINE_HELPERS(SUFFIX, T)                                    \
-    /* Whether the compensated sum s of x[0:n] was computed exactly, so     \
-     * that s, its rounding to nearest even, is correctly rounded even at a \
-     * tie. Every term is an integer multiple of q, set by the smallest    \
-     * non-zero entry (exact squares of p-bit significands); additions of   \
-     * such multiples below 2^53 q are exact, and the low accumulator never \
-     * exceeds (n + 24) u s. */                                             \
-    static int l2_sum_is_exact_##SUFFIX(const T *x, int64_t n, int kind,     \
-                                        double s)                            \
-    {                                                                        \
-        double mn = INFINITY, q;                                             \
-        int64_t i;                                                           \
-        int e;                                                               \
-        for (i = 0; i < n; i++) {                                            \
-            double a = fabs((double)x[i]);                                   \
-            mn = (a > 0.0 && a < mn) ? a : mn;                               \
-        }                                                                    \
-        if (!(mn < 0x1p1000) || mn < 0x1p-1000) return 0;                    \
-        e = l2_exponent(mn) - (sizeof(T) == 4 ? 23 : 52);                    \
-        if (kind * e < -1070) return 0;                                      \
-        q = ldexp(1.0, kind * e);                                            \
-        return (double)(n + 24) * (1.01 * L2_U) * s < 0x1p53 * q;            \
-    }                                                                        \
-                                                                             \
-    static inline double l2_max_abs_##SUFFIX(const T *x, int64_t n)          \
-    {                                                                        \
-        double m = 0.0;                                                      \
-        int64_t i;                                                           \
-        for (i = 0; i < n; i++) {                                            \
-            double a = fabs((double)x[i]);                                   \
-            m = (a > m) ? a : m;                                             \
-        }                                                                    \
-        return m;                                                            \
-    }                                                                        \
-                                                                             \
-    /* Correctly rounded sum of |x 2^-E|^p (L1, L2) or of the rounded       \
-     * (|x| / m)^p (LP), from an exact expansion. */                         \
-    static double l2_exact_sum_##SUFFIX(const T *x, int64_t n, int kind,     \
-                                        double p, int64_t E, double m,      \
-                                        double *rest)                        \
-    {                                                                        \
-        l2_expansion ex;                                                     \
-        int64_t i;                                                           \
-        ex.n = 0;                                                            \
-        for (i = 0; i < n; i++) {                                            \
-            double v = (double)x[i], h, l;                                   \
-            if (v != v) continue;                                            \
-            v = fabs(v);                                                     \
-            if (kind == L2_LP) {                                             \
-                l2_expansion_add(&ex, pow(v / m, p));                        \
-                continue;                                                    \
-            }                                                                \
-            v = l2_shift(v, -E);                                             \
-            if (kind == L2_L1) {                                             \
-                l2_expansion_add(&ex, v);                                    \
-                continue;                                                    \
-            }                                                                \
-            L2_TWO_SQUARE_DEKKER(v, h, l);                                   \
-            l2_expansion_add(&ex, h);                                        \
-            l2_expansion_add(&ex, l);                                        \
-        }                                                                    \
-        return l2_expansion_round(&ex, rest);                                \
-    }                                                                        \
-
-L2_DEFINE_HELPERS(f32, float)
-L2_DEFINE_HELPERS(f64, double)
-
-#define L2_DEFINE_PARTS(SUFFIX, T, IS64, BITS, TGT, ATTR)                   \
-    /* Canonical parts (E, hi, lo) of x[0:n]; L2_INFINITY for an infinite   \
-     * entry. */                                                             \
-    ATTR static inline int l2_parts_##SUFFIX##_##TGT(                        \
-        const T *x, int64_t n, int kind, double p, int64_t *E, double *hi,   \
-        double *lo)                                                          \
-    {                                                                        \
-        double s, r, h, l, m;                                                \
-        int e;                                                               \
-        if (kind == L2_L1 || kind == L2_L2) {                                \
-            int usable;                                                      \
-            if (kind == L2_L2)                                               \
-                l2_sq##BITS##_##TGT(x, n, 1.0, 1.0, &h, &l);                 \
-            else                                                             \
-                l2_abs##BITS##_##TGT(x, n, 1.0, 1.0, &h, &l);                \
-            L2_TWO_SUM(h, l, s, r);                                          \
-            usable = s == s && s < 0x1p1000;                                 \
-            /* float64 squares below 2^-960 may have lost bits to underflow  \
-             * (a zero sum too); float32 squares and l1 terms cannot. */     \
-            if (IS64 && kind == L2_L2 && s < 0x1p-960) usable = 0;           \
-            if (usable && s == 0.0) {                                        \
-                L2_SET_EMPTY(E, hi, lo);                                     \
-                return L2_OK;                                                \
-            }                                                                \
-            if (usable && s >= 0x1p-960 &&                                   \
-                (l2_rounding_is_certain(s, r, l2_error_bound(s, n)) ||       \
-                 l2_sum_is_exact_##SUFFIX(x, n, kind, s))) {                 \
-                *E = 0;                                                      \
-                *hi = s;                                                     \
-                *lo = r;                                                     \
-                return L2_FAST;                                              \
-            }                                                                \
-        }                                                                    \
-        /* The careful path: scaled by the power of two of the largest      \
-         * entry, which is exact, so nothing can overflow or underflow. */   \
-        m = l2_max_abs_##SUFFIX(x, n);                                       \
-        if (isinf(m)) return L2_INFINITY;                                    \
-        if (m == 0.0) {                                                      \
-            L2_SET_EMPTY(E, hi, lo);                                         \
-            return L2_OK;                                                    \
-        }                                                                    \
-        frexp(m, &e);                                                        \
-        *E = e - 1; /* 2^E <= m < 2^(E+1) */                                 \
-        if (kind == L2_MAX) {                                                \
-            *hi = l2_shift(m, -*E);                                          \
-            *lo = 0.0;                                                       \
-            return L2_OK;                                                    \
-        }                                                                    \
-        if (kind == L2_LP) {                                                 \
-            /* Terms scaled by m itself: the largest is exactly 1, so no p   \
-             * overflows or underflows the sum, and the rounding of each     \
-             * ratio (p units in its term) is divided by p in the root. */   \
-            double a = 0.0, b = 0.0;                                         \
-            int64_t i;                                                       \
-            for (i = 0; i < n; i++) {                                        \
-                double v = (double)x[i], t, err;                             \
-                if (v != v) continue;                                        \
-                t = pow(fabs(v) / m, p);                                     \
-                L2_TWO_SUM(a, t, a, err);                                    \
-                b += err;                                                    \
-            }                                                                \
-            L2_TWO_SUM(a, b, s, r);                                          \
-            if (!l2_rounding_is_certain(s, r, l2_error_bound(s, n)))         \
-                s = l2_exact_sum_##SUFFIX(x, n, kind, p, 0, m, &r);          \
-            h = l2_shift(m, -*E) * pow(s, 1.0 / p); /* norm = 2^E h */       \
-            e = l2_exponent(h);                                              \
-            *E += e;                                                         \
-            *hi = h * l2_pow2(-e);                                           \
-            *lo = 0.0;                                                       \
-            return L2_OK;                                                    \
-        }                                                                    \
-        {                                                                    \
-            /* 2^-E may lie beyond the doubles (E < -1023): two steps. */    \
-            int64_t e1 = -*E > 1000 ? 1000 : -*E, Et = *E;                   \
-            double s1 = l2_shift(1.0, e1), s2 = l2_shift(1.0, -*E - e1);     \
-            if (kind == L2_L2)                                               \
-                l2_sq##BITS##s_##TGT(x, n, s1, s2, &h, &l);                  \
-            else                                                             \
-                l2_abs##BITS##s_##TGT(x, n, s1, s2, &h, &l);                 \
-            L2_TWO_SUM(h, l, s, r);                                          \
-            if (!l2_rounding_is_certain(s, r, l2_error_bound(s, n)))         \
-                s = l2_exact_sum_##SUFFIX(x, n, kind, p, *E, m, &r);         \
-            /* s sums |x 2^-E|^p: the parts of x are those of s, shifted. */ \
-            *E = 0;                                                          \
-            *hi = s;                                                         \
-            *lo = r;                                                         \
-            l2_canonical(kind, E, hi, lo);                                   \
-            *E += Et;                                                        \
-        }                                                                    \
-        return L2_OK;                                                        \
-    }
-
-
-/* Merge parts b into a (same kind): for p in {1, 2} an exact power-of-two
- * alignment and a double-double addition (each merge may lose about 2^-106
- * relative); otherwise at the root level. */
-static inline void l2_merge(int kind, double p, int64_t *Ea, double *ha,
-                            double *la, int64_t Eb, double hb, double lb)
-{
-    int64_t d;
-    if (hb == 0.0) return;
-    if (*ha == 0.0 || Eb > *Ea) {
-        int64_t Et = *Ea;
-        double ht = *ha, lt = *la;
-        *Ea = Eb;
-        *ha = hb;
-        *la = lb;
-        Eb = Et;
-        hb = ht;
-        lb = lt;
-        if (hb == 0.0) return;
-    }
-    d = Eb - *Ea; /* <= 0 */
-    if (kind == L2_L1 || kind == L2_L2) {
-        double s, e, x = l2_shift(hb, d * kind), y = l2_shift(lb, d * kind);
-        L2_TWO_SUM(*ha, x, s, e);
-        *la = *la + (e + y);
-        L2_TWO_SUM(s, *la, *ha, *la);
-        l2_canonical(kind, Ea, ha, la);
-        return;
-    }
-    {
-        double qb = l2_shift(hb, d), big = *ha > qb ? *ha : qb;
-        double small = *ha > qb ? qb : *ha, q;
-        int e;
-        q = (kind == L2_MAX) ? big
-                             : big * pow(1.0 + pow(small / big, p), 1.0 / p);
-        e = l2_exponent(q);
-        *Ea += e;
-        *ha = q * l2_pow2(-e);
-        *la = 0.0;
-    }
-}
-
-/* r in [1, 2) with norm = 2^E r, for canonical parts with hi > 0. */
-static inline double l2_root(int kind, double hi, double lo)
-{
-    /* hi is the correctly rounded sum (fl(hi + lo) = hi): lo, itself
-     * rounded, must not round it a second time. */
-    (void)lo;
-    if (kind == L2_L2) return sqrt(hi);
-    return hi;
-}
-
-static inline double l2_norm(int kind, int64_t E, double hi, double lo)
-{
-    if (hi == 0.0) return 0.0;
-    return l2_shift(l2_root(kind, hi, lo), E);
-}
-
-/* What a vector is scaled to: unit norm (dividing by max(norm, eps)), or
- * max_norm for the vectors longer than it. */
-typedef struct {
-    int clip;   /* 1: max_norm */
-    double mt;  /* target 2^ft mt, mt in [0.5, 1) */
-    int64_t ft;
-    double me;  /* eps = 2^fe me (me = 0: no eps) */
-    int64_t fe;
-} l2_target;
-
-static inline l2_target l2_make_target(double eps, double max_norm)
-{
-    l2_target t;
-    int e = 0;
-    t.clip = max_norm > 0.0;
-    t.mt = t.clip ? frexp(max_norm, &e) : 0.5;
-    t.ft = t.clip ? e : 1;
-    t.me = eps > 0.0 ? frexp(eps, &e) : 0.0;
-    t.fe = eps > 0.0 ? e : 0;
+/* Unit norm (divided by max(norm, eps)), or max_norm for longer vectors:
+ * the target is 2^ft mt, eps is 2^fe me. */
+typedef struct { int clip; double eps, max_norm, mt, me; int64_t ft, fe; } l2_target;
+static inline l2_target l2_make_target(double eps, double max_norm) {
+    l2_target t = {max_norm > 0.0, eps, max_norm, 0.5, 0.0, 1, 0};
+    int e;
+    if (t.clip) t.mt = frexp(max_norm, &e), t.ft = e;
+    if (eps > 0.0) t.me = frexp(eps, &e), t.fe = e;
     return t;
 }
-
-/* The multiplier (k, g) of a vector with canonical parts: out = (x 2^k) g,
- * with k = 0 whenever the multiplier is a normal double. */
-static inline void l2_factor(int kind, const l2_target *t, int64_t E,
-                             double hi, double lo, int64_t *k, double *g)
-{
-    double mu, g0;
+/* Multipliers of norms in the normal range: equal to l2_factor's there. */
+L2_INLINE v4d l2_gain(v4d norm, const l2_target *t) {
+    if (t->clip) return l2_select(norm > t->max_norm, t->max_norm / norm, l2_broadcast(1.0));
+    return 1.0 / l2_select(norm < t->eps, l2_broadcast(t->eps), norm);
+}
+/* The norm of parts (E, h, l) as 2^F mu, mu in [0.5, 1) (0: empty). */
+static double l2_split_norm(int kind, double p, int64_t E, double h, double l, int64_t *F) {
+    double root;
+    int e;
+    *F = 0;
+    if (E == L2_EMPTY) return 0.0;
+    if (kind <= L2_L2) root = l2_root((v4d){h}, (v4d){l}, kind)[0];
+    else if (kind == L2_LP) root = pow(h + l, 1.0 / p);
+    else if (kind == L2_MAX) root = h;
+    else root = h * exp(log1p(l) / p); /* mantissa of m, the sum less 1 */
+    root = frexp(root, &e);
+    *F = E + e;
+    return root;
+}
+static double l2_norm(int kind, double p, int64_t E, double h, double l) {
+    int64_t F;
+    double mu = l2_split_norm(kind, p, E, h, l, &F);
+    return F > 1100 ? INFINITY : ldexp(mu, (int)(F < -1100 ? -1100 : F));
+}
+/* The multiplier 2^k g of a vector: k = 0 unless g alone would leave the
+ * normal range. */
+static void l2_factor(const l2_target *t, int kind, double p, int64_t E, double h,
+                      double l, int64_t *k, double *g) {
     int64_t F, K;
-    *k = 0;
-    *g = 1.0;
-    if (hi == 0.0) return; /* zero stays zero, missing stays missing */
-    mu = 0.5 * l2_root(kind, hi, lo); /* norm = 2^F mu, mu in [0.5, 1) */
-    F = E + 1;
-    if (mu >= 1.0) {
-        mu *= 0.5;
-        F += 1;
-    }
+    double mu = l2_split_norm(kind, p, E, h, l, &F);
+    *k = 0, *g = 1.0;
+    if (mu == 0.0) return; /* zero stays zero, missing stays missing */
     if (t->clip) {
         if (F < t->ft || (F == t->ft && mu <= t->mt)) return;
     } else if (t->me > 0.0 && (F < t->fe || (F == t->fe && mu < t->me))) {
-        F = t->fe;
-        mu = t->me;
+        F = t->fe, mu = t->me;
     }
-    g0 = t->mt / mu; /* in (0.5, 2) */
     K = t->ft - F;
-    if (K > -1000 && K < 1000) {
-        *g = g0 * l2_pow2((int)K);
-    } else {
-        *k = K;
-        *g = g0;
+    if (K > -1000 && K < 1000) *g = ldexp(t->mt / mu, (int)K);
+    else *k = K, *g = t->mt / mu;
+}
+/* x 2^k g: shifted first (a tiny x keeps its bits), scaled first where the
+ * shift alone overflows. */
+static inline double l2_shift_scale(double x, int64_t k, double g) {
+    int kk = (int)(k > 4000 ? 4000 : k < -4000 ? -4000 : k);
+    double y = ldexp(x, kk);
+    return isinf(y) ? ldexp(x * g, kk) : y * g;
+}
+/* Merge parts b into a (the same vectors' other entries): l1, l2, moderate
+ * p align the smaller by 2^(p dE), exact when p dE is an integer, and add in
+ * double-double; max keeps the larger; large p rescales the smaller by the
+ * p-th power of the ratio of the largest entries (one rounding). */
+static void l2_merge(int kind, double p, int64_t *Ea, double *ha, double *la,
+                     int64_t Eb, double hb, double lb) {
+    double s, e, f;
+    if (Eb == L2_EMPTY) return;
+    if (*Ea == L2_EMPTY || Eb > *Ea || (Eb == *Ea && hb > *ha)) {
+        int64_t E = *Ea;
+        double h = *ha, l = *la;
+        *Ea = Eb, *ha = hb, *la = lb, Eb = E, hb = h, lb = l;
+        if (Eb == L2_EMPTY) return;
     }
+    f = Eb - *Ea < -4000 ? -4000.0 : (double)(Eb - *Ea); /* <= 0 */
+    if (kind == L2_MAX) return;
+    if (kind == L2_LP_LARGE) {
+        *la += (1.0 + lb) * pow(hb / *ha * ldexp(1.0, (int)f), p);
+        return;
+    }
+    f = p * f == floor(p * f) ? ldexp(1.0, (int)(p * f)) : exp2(p * f);
+    TWO_SUM(*ha, hb * f, s, e);
+    *ha = s, *la = (*la + lb * f) + e;
+    l2_renormalize(ha, la);
 }
 
-/* out[0:n] = x[0:n] times the multiplier (k, g). */
-#define L2_DEFINE_SCALE(SUFFIX, T)                                           \
-    static inline void l2_scale_##SUFFIX(const T *x, T *out, int64_t n,      \
-                                         int64_t k, double g)                \
-    {                                                                        \
-        int64_t i;                                                           \
-        if (k == 0) {                                                        \
-            i = 0;                                                           \
-            L2_SCALE_VECTOR_##SUFFIX(x, out, n, g, i);                       \
-            for (; i < n; i++) out[i] = (T)((double)x[i] * g);               \
-        } else {                                                             \
-            /* Shifted first, so that a tiny entry keeps its precision;     \
-             * scaled first where the shift alone would overflow (an       \
-             * inverse scaling of a norm beyond the float64 range). */      \
-            for (i = 0; i < n; i++) {                                        \
-                double y = l2_shift((double)x[i], k);                        \
-                y = isinf(y) ? l2_shift((double)x[i] * g, k) : y * g;        \
-                out[i] = (T)y;                                               \
-            }                                                                \
-        }                                                                    \
-    }
+/* ---- Operations. A job describes the data and where results go; l2_run
+ * does the share [first, last): vectors, tasks or entries, by operation. */
+typedef struct {
+    int op, kind, is64, idx64, max_only, shifted;
+    double p;
+    const void *x, *idx, *ptr; /* values; sparse positions and bounds */
+    int64_t length, n_major, n_minor;   /* dense: entries per major vector */
+    void *out;                          /* scaled values, or NULL */
+    l2_target target;
+    int64_t *E;                         /* per-vector outputs (may be NULL) */
+    double *hi, *lo, *norms;
+    const int64_t *k;                   /* multipliers, for scaling */
+    const double *g, *s1, *s2;          /* minor sums: references, or NULL */
+} l2_job;
+typedef struct { const void *x, *idx; int64_t n, at; } l2_vec; /* a major vector */
 
-#if defined(L2_VECTOR_SUMS)
-/* Four entries at a time (the compiler's own loop checks for overlap and
- * peels for alignment, which costs more than a short vector takes). */
-#define L2_SCALE_VECTOR_f64(x, out, n, g, i)                                 \
-    for (; (i) + 4 <= (n); (i) += 4) {                                       \
-        l2_v4d v_ = l2_load4_f64((x) + (i)) * (g);                           \
-        memcpy((out) + (i), &v_, sizeof v_);                                 \
-    }
-#define L2_SCALE_VECTOR_f32(x, out, n, g, i)                                 \
-    for (; (i) + 4 <= (n); (i) += 4) {                                       \
-        l2_v4f v_ = __builtin_convertvector(l2_load4_f32((x) + (i)) * (g),   \
-                                            l2_v4f);                         \
-        memcpy((out) + (i), &v_, sizeof v_);                                 \
-    }
-#else
-#define L2_SCALE_VECTOR_f64(x, out, n, g, i)
-#define L2_SCALE_VECTOR_f32(x, out, n, g, i)
-#endif
-
-L2_DEFINE_SCALE(f32, float)
-L2_DEFINE_SCALE(f64, double)
-
-/* Streaming (non-temporal) variant for fresh dense outputs: the output is
- * not read back, so it need not displace the input from the caches. */
-#if L2_X86_DISPATCH
-static inline void l2_scale_stream_f64(const double *x, double *out,
-                                       int64_t n, double g)
-{
-    int64_t i = 0;
-    if (((uintptr_t)out & 15) != 0 && n > 0) {
-        out[0] = x[0] * g;
-        i = 1;
-    }
-    __m128d gv = _mm_set1_pd(g);
-    for (; i + 2 <= n; i += 2)
-        _mm_stream_pd(out + i, _mm_mul_pd(_mm_loadu_pd(x + i), gv));
-    for (; i < n; i++) out[i] = x[i] * g;
+static inline l2_vec l2_major_vector(const l2_job *j, int64_t i) {
+    l2_vec v = {j->x, NULL, j->length, i * j->length};
+    if (j->ptr) v.at = l2_index(j->ptr, j->idx64, i),
+                v.n = l2_index(j->ptr, j->idx64, i + 1) - v.at;
+    v.x = (const char *)j->x + v.at * (j->is64 ? 8 : 4);
+    if (j->idx) v.idx = (const char *)j->idx + v.at * (j->idx64 ? 8 : 4);
+    return v;
 }
-
-static inline void l2_scale_stream_f32(const float *x, float *out, int64_t n,
-                                       double g)
-{
-    int64_t i = 0;
-    while (i < n && ((uintptr_t)(out + i) & 15) != 0) {
-        out[i] = (float)((double)x[i] * g);
-        i++;
+/* Lanes of up to L2_BLOCK dense entries, unmasked and unscaled: lanes 0-3
+ * in a[0], 4-7 in a[1], their rounding errors in a[2], a[3]. */
+L2_INLINE void l2_dense_lanes(const void *x, int is64, int64_t n, int kind, v4d a[4]) {
+    v4d one = l2_broadcast(1.0), u, v, ha = {0}, hb = {0}, la = {0}, lb = {0};
+    const char *c = x;
+    int64_t i = 0, w = is64 ? 8 : 4;
+    for (; i + 16 <= n; i += 16) { /* in registers: x may alias a */
+        __builtin_prefetch(c + (i + 256) * w);
+        l2_add(&ha, &la, l2_term(l2_load(c + i * w, is64), kind, 2.0, one, one, 0));
+        l2_add(&hb, &lb, l2_term(l2_load(c + (i + 4) * w, is64), kind, 2.0, one, one, 0));
+        l2_add(&ha, &la, l2_term(l2_load(c + (i + 8) * w, is64), kind, 2.0, one, one, 0));
+        l2_add(&hb, &lb, l2_term(l2_load(c + (i + 12) * w, is64), kind, 2.0, one, one, 0));
     }
-    __m128d gv = _mm_set1_pd(g);
-    for (; i + 4 <= n; i += 4) {
-        __m128 v = _mm_loadu_ps(x + i);
-        __m128d lo = _mm_mul_pd(_mm_cvtps_pd(v), gv);
-        __m128d hi = _mm_mul_pd(_mm_cvtps_pd(_mm_movehl_ps(v, v)), gv);
-        __m128 r = _mm_movelh_ps(_mm_cvtpd_ps(lo), _mm_cvtpd_ps(hi));
-        _mm_stream_ps(out + i, r);
+    for (; i < n; i += 8) {
+        l2_load8(x, is64, i, n, &u, &v);
+        l2_add(&ha, &la, l2_term(u, kind, 2.0, one, one, 0));
+        l2_add(&hb, &lb, l2_term(v, kind, 2.0, one, one, 0));
     }
-    for (; i < n; i++) out[i] = (float)((double)x[i] * g);
+    a[0] = ha, a[1] = hb, a[2] = la, a[3] = lb;
 }
-
-static inline void l2_stream_fence(void) { _mm_sfence(); }
-#else
-static inline void l2_scale_stream_f64(const double *x, double *out,
-                                       int64_t n, double g)
-{
-    l2_scale_f64(x, out, n, 0, g);
+/* The tree over the lanes a[r] of four vectors (r < 4, as l2_dense_lanes
+ * leaves them): lane j becomes a vector over the four. */
+L2_INLINE void l2_tree4(v4d a[4][4], v4d *H, v4d *L) {
+    v4d h[8], l[8];
+    for (int r = 0; r < 4; r++)
+        h[r] = a[r][0], h[r + 4] = a[r][1], l[r] = a[r][2], l[r + 4] = a[r][3];
+    l2_transpose(h), l2_transpose(h + 4), l2_transpose(l), l2_transpose(l + 4);
+    l2_tree(h, l, H, L);
 }
-static inline void l2_scale_stream_f32(const float *x, float *out, int64_t n,
-                                       double g)
-{
-    l2_scale_f32(x, out, n, 0, g);
+/* The tree of four dense rows of n <= 4 blocks entries (row r at x + r n):
+ * lane j holds positions j and j + 8 only, so the lanes are the rows'
+ * columns, read four rows at once (TwoSum(0, t) is (t, 0): the same bits
+ * as the lanes). `blocks` of four columns is a constant: straight code. */
+L2_INLINE void l2_short_rows(const char *x, int is64, int64_t n, int blocks, int kind,
+                             v4d *H, v4d *L) {
+    v4d col[16], h[8], l[8], one = l2_broadcast(1.0);
+    for (int c = 0; c < 4 * blocks; c += 4) {
+        for (int r = 0; r < 4; r++) col[c + r] = l2_load(x + (r * n + c) * (is64 ? 8 : 4), is64);
+        l2_transpose(col + c);
+    }
+    for (int c = 0; c < 8; c++) { /* columns past n are never read */
+        h[c] = c < 4 * blocks && c < n ? l2_term(col[c], kind, 2.0, one, one, 0) : (v4d){0};
+        l[c] = (v4d){0};
+        if (c + 8 < 4 * blocks && c + 8 < n)
+            l2_add(&h[c], &l[c], l2_term(col[c + 8], kind, 2.0, one, one, 0));
+    }
+    l2_tree(h, l, H, L);
 }
-static inline void l2_stream_fence(void) {}
-#endif
-
-/* ------------------------------------------------------------------------ */
-/* Runs of major vectors: vector i is data[a:b] with a = i * length (dense
- * rows, indptr NULL) or indptr[i], b = indptr[i + 1]. One function per
- * instruction set, with the sums, the factor and the scaling inlined. */
-
-#define L2_BOUNDS(indptr, idx64, length, i, a, b)                            \
-    do {                                                                     \
-        if ((indptr) == NULL) {                                              \
-            (a) = (i) * (length);                                            \
-            (b) = (a) + (length);                                            \
-        } else if (idx64) {                                                  \
-            (a) = ((const int64_t *)(indptr))[i];                            \
-            (b) = ((const int64_t *)(indptr))[(i) + 1];                      \
-        } else {                                                             \
-            (a) = ((const int32_t *)(indptr))[i];                            \
-            (b) = ((const int32_t *)(indptr))[(i) + 1];                      \
-        }                                                                    \
-    } while (0)
-
-/* Parts, norms and multipliers of vectors first..last-1 (each output may be
- * NULL); with out, the vectors are scaled into it at once. Returns
- * L2_INFINITY at the first infinite entry. */
-#define L2_DEFINE_BLOCK(SUFFIX, T, TGT, ATTR)                                \
-    ATTR static int l2_block_##SUFFIX##_##TGT(                               \
-        const T *data, const void *indptr, int idx64, int64_t length,        \
-        int64_t first, int64_t last, int kind, double p, const l2_target *t, \
-        T *out, int stream, int64_t *Es, double *his, double *los,           \
-        double *norms, int64_t *ks, double *gs)                              \
-    {                                                                        \
-        int64_t i, a, b, E, k;                                               \
-        double hi, lo, g;                                                    \
-        int status;                                                          \
-        /* Unit norm with neither eps nor max_norm. */                       \
-        int unit = t != NULL && !t->clip && t->me == 0.0;                    \
-        for (i = first; i < last; i++) {                                     \
-            L2_BOUNDS(indptr, idx64, length, i, a, b);                       \
-            status = l2_parts_##SUFFIX##_##TGT(data + a, b - a, kind, p, &E, \
-                                               &hi, &lo);                    \
-            if (status == L2_INFINITY) return L2_INFINITY;                   \
-            if (status == L2_FAST && unit && out != NULL && !Es && !norms) { \
-                /* 1 / sqrt(s) (or 1 / s): the bits of the multiplier that   \
-                 * the canonical parts give, since s and the root scale     \
-                 * exactly by powers of two. */                              \
-                g = 1.0 / (kind == L2_L2 ? sqrt(hi) : hi);             \
-                if (stream)                                                  \
-                    l2_scale_stream_##SUFFIX(data + a, out + a, b - a, g);   \
-                else                                                         \
-                    l2_scale_##SUFFIX(data + a, out + a, b - a, 0, g);       \
-                continue;                                                    \
-            }                                                                \
-            if (status == L2_FAST) l2_canonical(kind, &E, &hi, &lo);         \
-            if (Es) {                                                        \
-                Es[i] = E;                                                   \
-                his[i] = hi;                                                 \
-                los[i] = lo;                                                 \
-            }                                                                \
-            if (norms) norms[i] = l2_norm(kind, E, hi, lo);                  \
-            if (t == NULL) continue;                                         \
-            l2_factor(kind, t, E, hi, lo, &k, &g);                           \
-            if (out == NULL) {                                               \
-                ks[i] = k;                                                   \
-                gs[i] = g;                                                   \
-            } else if (stream && k == 0) {                                   \
-                l2_scale_stream_##SUFFIX(data + a, out + a, b - a, g);       \
-            } else {                                                         \
-                l2_scale_##SUFFIX(data + a, out + a, b - a, k, g);           \
-            }                                                                \
-        }                                                                    \
-        return L2_OK;                                                        \
-    }                                                                        \
-                                                                             \
-    /* out = vectors first..last-1 times their multipliers. */               \
-    ATTR static void l2_apply_##SUFFIX##_##TGT(                              \
-        const T *data, const void *indptr, int idx64, int64_t length,        \
-        int64_t first, int64_t last, T *out, int stream, const int64_t *ks,  \
-        const double *gs)                                                    \
-    {                                                                        \
-        int64_t i, a, b;                                                     \
-        for (i = first; i < last; i++) {                                     \
-            L2_BOUNDS(indptr, idx64, length, i, a, b);                       \
-            if (stream && ks[i] == 0)                                        \
-                l2_scale_stream_##SUFFIX(data + a, out + a, b - a, gs[i]);   \
-            else                                                             \
-                l2_scale_##SUFFIX(data + a, out + a, b - a, ks[i], gs[i]);   \
-        }                                                                    \
+/* (H, L) of one major vector, any length: unscaled and unmasked (fast), or
+ * in units of r with missing values adding nothing. Lane j at hi[4 j]. */
+static void l2_vector_sum(const l2_job *j, const l2_vec *v, const l2_ref *r, int fast,
+                          double *H, double *L) {
+    double hi[32] = {0}, lo[32] = {0}, aH[4] = {0}, aL[4] = {0}, e;
+    int64_t block = 0, w = j->is64 ? 8 : 4;
+    for (int64_t q = 0; fast && !v->idx && q < v->n; q += L2_BLOCK) {
+        v4d a[4][4] = {{{0}}}, bh, bl;
+        l2_dense_lanes((const char *)v->x + q * w, j->is64,
+                       v->n - q < L2_BLOCK ? v->n - q : L2_BLOCK, j->kind, a[0]);
+        l2_tree4(a, &bh, &bl);
+        l2_combine1(aH, aL, bh[0], bl[0]);
     }
-
-#define L2_DEFINE_TARGET(TGT, ATTR)                                          \
-    L2_DEFINE_PARTS(f32, float, 0, 32, TGT, ATTR)                            \
-    L2_DEFINE_PARTS(f64, double, 1, 64, TGT, ATTR)                           \
-    L2_DEFINE_BLOCK(f32, float, TGT, ATTR)                                   \
-    L2_DEFINE_BLOCK(f64, double, TGT, ATTR)
-
-L2_DEFINE_TARGET(plain, )
-#if L2_X86_DISPATCH
-L2_DEFINE_TARGET(avx2, L2_TARGET_AVX2)
-#define L2_DISPATCH(NAME, ...)                                               \
-    (l2_use_avx2() ? NAME##_avx2(__VA_ARGS__) : NAME##_plain(__VA_ARGS__))
-#else
-#define L2_DISPATCH(NAME, ...) NAME##_plain(__VA_ARGS__)
-#endif
-
-#define L2_DEFINE_DISPATCH(SUFFIX, T)                                        \
-    static int l2_block_##SUFFIX(                                            \
-        const T *data, const void *indptr, int idx64, int64_t length,        \
-        int64_t first, int64_t last, int kind, double p, const l2_target *t, \
-        T *out, int stream, int64_t *Es, double *his, double *los,           \
-        double *norms, int64_t *ks, double *gs)                              \
-    {                                                                        \
-        return L2_DISPATCH(l2_block_##SUFFIX, data, indptr, idx64, length,   \
-                           first, last, kind, p, t, out, stream, Es, his,    \
-                           los, norms, ks, gs);                              \
-    }                                                                        \
-    static void l2_apply_##SUFFIX(const T *data, const void *indptr,         \
-                                  int idx64, int64_t length, int64_t first,  \
-                                  int64_t last, T *out, int stream,          \
-                                  const int64_t *ks, const double *gs)       \
-    {                                                                        \
-        L2_DISPATCH(l2_apply_##SUFFIX, data, indptr, idx64, length, first,   \
-                    last, out, stream, ks, gs);                              \
+    for (int64_t q = 0; (v->idx || !fast) && q < v->n; q++) {
+        int64_t pos = v->idx ? l2_index(v->idx, j->idx64, q) : q;
+        double t = l2_term1(l2_at(v->x, j->is64, q), j->kind, j->p, r, !fast);
+        if (pos / L2_BLOCK != block) l2_flush(hi, lo, 4, aH, aL), block = pos / L2_BLOCK;
+        TWO_SUM(hi[4 * (pos & 7)], t, hi[4 * (pos & 7)], e);
+        lo[4 * (pos & 7)] += e;
     }
-
-L2_DEFINE_DISPATCH(f32, float)
-L2_DEFINE_DISPATCH(f64, double)
-
-/* Whether x[0:n] holds an infinite entry (NaN is not): the bits of |x|
- * compared with those of infinity, eight or four at a time. */
-#if defined(L2_VECTOR_SUMS)
-/* 16-byte vectors: native to every x86-64 (and arm64) target. */
-typedef int32_t l2_v4i32 __attribute__((vector_size(16)));
-typedef int64_t l2_v2i64 __attribute__((vector_size(16)));
-#define L2_DEFINE_HAS_INF(SUFFIX, T, U, V, ABS, INF, W)                      \
-    static int l2_has_inf_##SUFFIX(const T *x, int64_t n)                    \
-    {                                                                        \
-        V found = {0}, v;                                                    \
-        int64_t i = 0;                                                       \
-        U bits;                                                              \
-        for (; i + W <= n; i += W) {                                         \
-            memcpy(&v, x + i, sizeof v);                                     \
-            found |= (v & ABS) == INF;                                       \
-        }                                                                    \
-        for (int k = 0; k < W; k++)                                          \
-            if (found[k]) return 1;                                          \
-        for (; i < n; i++) {                                                 \
-            memcpy(&bits, x + i, sizeof bits);                               \
-            if ((bits & ABS) == INF) return 1;                               \
-        }                                                                    \
-        return 0;                                                            \
-    }
-L2_DEFINE_HAS_INF(f32, float, uint32_t, l2_v4i32, 0x7fffffff, 0x7f800000, 4)
-L2_DEFINE_HAS_INF(f64, double, uint64_t, l2_v2i64, INT64_MAX,
-                  INT64_C(0x7ff0000000000000), 2)
-#else
-#define L2_DEFINE_HAS_INF(SUFFIX, T)                                         \
-    static int l2_has_inf_##SUFFIX(const T *x, int64_t n)                    \
-    {                                                                        \
-        int64_t i;                                                           \
-        for (i = 0; i < n; i++)                                              \
-            if (fabs((double)x[i]) > DBL_MAX) return 1;                      \
-        return 0;                                                            \
-    }
-L2_DEFINE_HAS_INF(f32, float)
-L2_DEFINE_HAS_INF(f64, double)
-#endif
-
-/* ------------------------------------------------------------------------ */
-/* Minor vectors (dense columns of a C-ordered array, CSC rows, CSR columns):
- * one entry at a time into per-vector accumulators. */
-
-#define L2_DEFINE_ADD(SUFFIX, T, IS64)                                       \
-    static inline void l2_add_##SUFFIX(int kind, T xv, double *hi,           \
-                                       double *lo, double *mx)               \
-    {                                                                        \
-        double v = (double)xv, t, tl = 0.0, e, a;                            \
-        if (v != v) return;                                                  \
-        a = fabs(v);                                                         \
-        if (a > *mx) *mx = a;                                                \
-        if (kind == L2_L1) {                                                 \
-            t = a;                                                           \
-        } else if (IS64) {                                                   \
-            L2_TWO_SQUARE_PLAIN(v, t, tl);                                   \
-        } else {                                                             \
-            t = v * v;                                                       \
-        }                                                                    \
-        L2_TWO_SUM(*hi, t, *hi, e);                                          \
-        *lo += e + tl;                                                       \
-    }
-
-L2_DEFINE_ADD(f32, float, 0)
-L2_DEFINE_ADD(f64, double, 1)
-
-/* A dense row added to the accumulators of every column (vectorizable). */
-#define L2_DEFINE_ROW_ADD(NAME, T, TERM, SQ, ATTR)                           \
-    ATTR static void NAME(const T *x, int64_t n, double *hi, double *lo,     \
-                          double *mx)                                        \
-    {                                                                        \
-        int64_t j;                                                           \
-        for (j = 0; j < n; j++) {                                            \
-            double v = (double)x[j], t, tl, e, a;                            \
-            a = fabs(v);                                                     \
-            mx[j] = (a > mx[j]) ? a : mx[j];                                 \
-            TERM(v, t, tl, SQ);                                              \
-            L2_TWO_SUM(hi[j], t, hi[j], e);                                  \
-            lo[j] += e + tl;                                                 \
-        }                                                                    \
-    }
-
-#define L2_DEFINE_ROW_ADDS(SUFFIX, SQ, ATTR)                                 \
-    L2_DEFINE_ROW_ADD(l2_rowabs32_##SUFFIX, float, L2_TERM_ABS, SQ, ATTR)    \
-    L2_DEFINE_ROW_ADD(l2_rowabs64_##SUFFIX, double, L2_TERM_ABS, SQ, ATTR)   \
-    L2_DEFINE_ROW_ADD(l2_rowsq32_##SUFFIX, float, L2_TERM_SQ32, SQ, ATTR)    \
-    L2_DEFINE_ROW_ADD(l2_rowsq64_##SUFFIX, double, L2_TERM_SQ64, SQ, ATTR)
-
-L2_DEFINE_ROW_ADDS(plain, L2_TWO_SQUARE_PLAIN, )
-#if L2_X86_DISPATCH
-L2_DEFINE_ROW_ADDS(avx2, L2_TWO_SQUARE_FMA, L2_TARGET_AVX2)
-#endif
-
-typedef void (*l2_row_add_fn)(const void *, int64_t, double *, double *,
-                              double *);
-
-static inline l2_row_add_fn l2_row_add_for(int kind, int is64)
-{
-    int idx = (kind == L2_L2) * 2 + is64;
-#if L2_X86_DISPATCH
-    static const l2_row_add_fn fast[4] = {
-        (l2_row_add_fn)l2_rowabs32_avx2, (l2_row_add_fn)l2_rowabs64_avx2,
-        (l2_row_add_fn)l2_rowsq32_avx2, (l2_row_add_fn)l2_rowsq64_avx2};
-    if (l2_use_avx2()) return fast[idx];
-#endif
-    static const l2_row_add_fn plain[4] = {
-        (l2_row_add_fn)l2_rowabs32_plain, (l2_row_add_fn)l2_rowabs64_plain,
-        (l2_row_add_fn)l2_rowsq32_plain, (l2_row_add_fn)l2_rowsq64_plain};
-    return plain[idx];
+    if (v->idx || !fast) l2_flush(hi, lo, 4, aH, aL);
+    *H = aH[0], *L = aL[0];
 }
+static inline int l2_in_fast_range(double H) { return H >= L2_FAST_MIN && H <= L2_FAST_MAX; }
 
-/* Finish a minor vector from its accumulators: 1 when its fast sum is
- * certain (parts set), 0 when it must be redone from its entries, and
- * L2_INFINITY + 1 for an infinite entry. n bounds its number of entries. */
-static inline int l2_finish_minor(int kind, int is64, double h, double l,
-                                  double mx, int64_t n, int64_t *E,
-                                  double *hi, double *lo)
-{
-    double s, r;
-    if (isinf(mx)) return L2_INFINITY + 1;
-    if (mx == 0.0) {
-        *E = L2_EMPTY; *hi = 0.0; *lo = 0.0;
-        return 1;
+/* Parts (E, H, L) from a vector's largest entry m and its sum (H, L) in
+ * units of r: a canonical double-double; large p keeps the mantissa of m in
+ * H and the sum less 1 in L; max keeps m alone. */
+static void l2_finish_parts(int kind, double m, const l2_ref *r, int64_t *E, double *H,
+                            double *L) {
+    *E = m == 0.0 ? L2_EMPTY : r->E;
+    if (m == 0.0 || kind == L2_MAX) {
+        *H = m == 0.0 ? 0.0 : (m * r->s1) * r->s2, *L = 0.0;
+        return;
     }
-    L2_TWO_SUM(h, l, s, r);
-    (void)is64;
-    if (!(s == s && s < 0x1p1000)) return 0;
-    if (s < 0x1p-960) return 0; /* possible underflow, or a zero sum */
-    if (!l2_rounding_is_certain(s, r, l2_error_bound(s, n))) return 0;
-    *E = 0; *hi = s; *lo = r;
-    l2_canonical(kind, E, hi, lo);
+    l2_renormalize(H, L);
+    if (kind == L2_LP_LARGE) *L = (*H - 1.0) + *L, *H = ldexp(m, (int)-r->E);
+}
+/* The parts of a major vector that its fast sum did not settle (NaN,
+ * infinity, extreme magnitudes, other kinds than l1 and l2). */
+static int l2_careful_parts(const l2_job *j, const l2_vec *v, int64_t *E, double *H,
+                            double *L) {
+    double m = 0.0, a;
+    l2_ref r;
+    if (j->kind <= L2_L2) {
+        l2_vector_sum(j, v, &l2_unit, 0, H, L);
+        l2_renormalize(H, L);
+        *E = 0;
+        if (l2_in_fast_range(*H)) return 0;
+    }
+    for (int64_t q = 0; q < v->n; q++)
+        a = fabs(l2_at(v->x, j->is64, q)), m = a > m ? a : m;
+    if (isinf(m)) return L2_INFINITY;
+    r = l2_reference(j->kind, j->p, m > 0.0 ? m : 1.0);
+    if (m > 0.0 && j->kind != L2_MAX) l2_vector_sum(j, v, &r, 0, H, L);
+    l2_finish_parts(j->kind, m, &r, E, H, L);
+    return 0;
+}
+/* out = x 2^k g, n entries. */
+L2_INLINE void l2_scale(const void *x, void *out, int is64, int64_t n, int64_t k, double g) {
+    int64_t i = 0, w = is64 ? 8 : 4;
+    if (k != 0) {
+        for (; i < n; i++) l2_put(out, is64, i, l2_shift_scale(l2_at(x, is64, i), k, g));
+        return;
+    }
+    for (; i + 4 <= n; i += 4)
+        l2_store((char *)out + i * w, is64, l2_load((const char *)x + i * w, is64) * g);
+    for (; i < n; i++) l2_put(out, is64, i, l2_at(x, is64, i) * g);
+}
+/* Four dense rows of n <= 4 blocks entries from row i0: norms, parts and
+ * scaling when their fast sums settle all four; else 0, nothing written. */
+L2_INLINE int l2_short_group(const l2_job *j, int64_t i0, int is64, int kind, int blocks) {
+    int64_t n = j->length, w = is64 ? 8 : 4;
+    const char *x = (const char *)j->x + i0 * n * w;
+    v4d H, L, s, root, gain;
+    v4l ok;
+    l2_short_rows(x, is64, n, blocks, kind, &H, &L);
+    s = H + L, L = L - (s - H), H = s;
+    root = l2_root(H, L, kind), gain = l2_gain(root, &j->target);
+    ok = (H >= L2_FAST_MIN) & (H <= L2_FAST_MAX) & (gain >= 0x1p-1022);
+    if (!(ok[0] & ok[1] & ok[2] & ok[3])) return 0;
+    if (j->norms) *(v4d_u *)(j->norms + i0) = root;
+    if (j->E) {
+        *(v4d_u *)(j->hi + i0) = H, *(v4d_u *)(j->lo + i0) = L;
+        *(v4l_u *)(j->E + i0) = (v4l){0};
+    }
+    for (int r = 0; j->out && r < 4; r++)
+        l2_scale(x + r * n * w, (char *)j->out + (i0 + r) * n * w, is64, n, 0, gain[r]);
     return 1;
 }
-
-#endif /* SKLEARN_L2_VECTOR_H */
+/* Major vectors first..last-1, four at a time: their fast sums, the tree,
+ * roots and multipliers side by side; the vectors their fast sum does not
+ * settle, one by one. Each vector is then scaled while in cache. */
+L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
+    int64_t w = is64 ? 8 : 4, n = j->length;
+    int blocks = !j->ptr && kind <= L2_L2 && n <= 16 ? (int)(n + 3) / 4 : 0;
+    for (int64_t i0 = first; i0 < last; i0 += 4) {
+        int m = (int)(last - i0 < 4 ? last - i0 : 4), fast[4] = {0}, done;
+        v4d a[4][4], H = {0}, L = {0}, s, root = {0}, gain = {0};
+        l2_vec v[4];
+        if (blocks && m == 4 && (i0 + 5) * n <= j->n_major * n) { /* short rows */
+            done = blocks == 1 ? l2_short_group(j, i0, is64, kind, 1)
+                 : blocks == 2 ? l2_short_group(j, i0, is64, kind, 2)
+                 : blocks == 3 ? l2_short_group(j, i0, is64, kind, 3)
+                               : l2_short_group(j, i0, is64, kind, 4);
+            if (done) continue;
+        }
+        for (int r = 0; r < 4; r++) {
+            a[r][0] = a[r][1] = a[r][2] = a[r][3] = (v4d){0};
+            if (r >= m) continue;
+            v[r] = l2_major_vector(j, i0 + r);
+            fast[r] = kind <= L2_L2;
+            if (fast[r] && !v[r].idx && v[r].n <= L2_BLOCK) {
+                l2_dense_lanes(v[r].x, is64, v[r].n, kind, a[r]);
+            } else if (fast[r] && v[r].idx
+                       && (!v[r].n || l2_index(v[r].idx, j->idx64, v[r].n - 1) < L2_BLOCK)) {
+                double t[16] = {0}, e; /* lanes, then their errors */
+                for (int64_t q = 0; q < v[r].n; q++) {
+                    int64_t lane = l2_index(v[r].idx, j->idx64, q) & 7;
+                    double y = l2_term1(l2_at(v[r].x, is64, q), kind, 2.0, &l2_unit, 0);
+                    TWO_SUM(t[lane], y, t[lane], e);
+                    t[lane + 8] += e;
+                }
+                memcpy(a[r], t, sizeof t);
+            } else {
+                fast[r] *= 2; /* long: summed on its own below */
+            }
+        }
+        if (kind <= L2_L2) {
+            l2_tree4(a, &H, &L);
+            for (int r = 0; r < m; r++)
+                if (fast[r] == 2) {
+                    double h, l;
+                    l2_vector_sum(j, &v[r], &l2_unit, 1, &h, &l);
+                    H[r] = h, L[r] = l;
+                }
+            s = H + L, L = L - (s - H), H = s;
+            root = l2_root(H, L, kind), gain = l2_gain(root, &j->target);
+        }
+        for (int r = 0; r < m; r++) {
+            int64_t E = 0, k = 0, i = i0 + r;
+            double h = H[r], l = L[r], norm = root[r], g = gain[r];
+            int settled = fast[r] && l2_in_fast_range(h);
+            if (!settled && l2_careful_parts(j, &v[r], &E, &h, &l)) return L2_INFINITY;
+            if (!settled || !(g >= 0x1p-1022)) { /* g alone would be subnormal */
+                norm = l2_norm(j->kind, j->p, E, h, l);
+                l2_factor(&j->target, j->kind, j->p, E, h, l, &k, &g);
+            }
+            if (j->E) j->E[i] = E, j->hi[i] = h, j->lo[i] = l;
+            if (j->norms) j->norms[i] = norm;
+            if (j->out) l2_scale(v[r].x, (char *)j->out + v[r].at * w, is64, v[r].n, k, g);
+        }
+    }
+    return 0;
+}
+/* Task t of a C-ordered array's columns: columns [c0, c0 + L2_CHUNK) over
+ * the rows of one block, their lane sums (or largest entries) written to
+ * hi, lo at [block, column]. */
+L2_INLINE void l2_minor_dense(const l2_job *j, int64_t t, int is64, int kind) {
+    int64_t chunks = (j->n_minor + L2_CHUNK - 1) / L2_CHUNK, w = is64 ? 8 : 4;
+    int64_t b = t / chunks, c0 = t % chunks * L2_CHUNK;
+    int64_t r1 = (b + 1) * L2_BLOCK < j->n_major ? (b + 1) * L2_BLOCK : j->n_major;
+    int64_t C = j->n_minor - c0 < L2_CHUNK ? j->n_minor - c0 : L2_CHUNK;
+    double ah[8][L2_CHUNK], al[8][L2_CHUNK];
+    v4d one = l2_broadcast(1.0), s1 = one, s2 = one, x, y, hv, lv;
+    memset(ah, 0, sizeof ah), memset(al, 0, sizeof al);
+    for (int64_t r = b * L2_BLOCK; r < r1; r++) {
+        const char *row = (const char *)j->x + (r * j->n_minor + c0) * w;
+        for (int64_t c = 0; c < C; c += 8) {
+            l2_load8(row, is64, c, C, &x, &y);
+            for (int half = 0; half < 2; half++, x = y) {
+                int64_t cc = c + 4 * half;
+                if (j->max_only) {
+                    memcpy(&hv, &ah[0][cc], 32);
+                    hv = l2_select(l2_abs(x) > hv, l2_abs(x), hv);
+                    memcpy(&ah[0][cc], &hv, 32);
+                    continue;
+                }
+                if (j->s1) memcpy(&s1, j->s1 + c0 + cc, 32), memcpy(&s2, j->s2 + c0 + cc, 32);
+                memcpy(&hv, &ah[r & 7][cc], 32), memcpy(&lv, &al[r & 7][cc], 32);
+                l2_add(&hv, &lv, l2_term(x, kind, j->p, s1, s2, 1));
+                memcpy(&ah[r & 7][cc], &hv, 32), memcpy(&al[r & 7][cc], &lv, 32);
+            }
+        }
+    }
+    for (int64_t c = 0; c < C; c += 4) {
+        double H[4] = {0}, L[4] = {0};
+        if (j->max_only) memcpy(H, &ah[0][c], sizeof H);
+        else l2_flush(&ah[0][c], &al[0][c], L2_CHUNK, H, L);
+        for (int64_t i = 0; i < 4 && c + i < C; i++)
+            j->hi[b * j->n_minor + c0 + c + i] = H[i], j->lo[b * j->n_minor + c0 + c + i] = L[i];
+    }
+}
+/* The lanes of n minor vectors (ah, al, L2_SPAN apart) added into H, L. */
+static void l2_flush_span(double *ah, double *al, int64_t n, double *H, double *L) {
+    for (int64_t i = 0; i < n; i += 4) {
+        double h4[4] = {0}, l4[4] = {0};
+        size_t bytes = (size_t)(n - i < 4 ? n - i : 4) * sizeof(double);
+        memcpy(h4, H + i, bytes), memcpy(l4, L + i, bytes);
+        l2_flush(ah + i, al + i, L2_SPAN, h4, l4);
+        memcpy(H + i, h4, bytes), memcpy(L + i, l4, bytes);
+    }
+}
+/* Minor vectors (CSC rows, CSR columns) of spans t0..t1-1, L2_SPAN each:
+ * major vectors are read in order, each from a cursor left where the span
+ * before ended; sums (or largest entries) go to hi, lo per minor vector. */
+static int l2_minor_sparse(const l2_job *j, int64_t t0, int64_t t1) {
+    int64_t n = j->n_major, *cur = malloc((size_t)(n + 1) * sizeof *cur);
+    double *ah = calloc(8 * L2_SPAN, sizeof *ah), *al = calloc(8 * L2_SPAN, sizeof *al);
+    if (!cur || !ah || !al) return free(cur), free(ah), free(al), 2;
+    for (int64_t c = 0; c < n; c++) { /* the first position of span t0 */
+        int64_t a = l2_index(j->ptr, j->idx64, c), z = l2_index(j->ptr, j->idx64, c + 1);
+        while (a < z) {
+            int64_t mid = a + (z - a) / 2;
+            if (l2_index(j->idx, j->idx64, mid) < t0 * L2_SPAN) a = mid + 1;
+            else z = mid;
+        }
+        cur[c] = a;
+    }
+    for (int64_t t = t0; t < t1; t++) {
+        int64_t m0 = t * L2_SPAN, m1 = m0 + L2_SPAN < j->n_minor ? m0 + L2_SPAN : j->n_minor, m;
+        double *H = j->hi + m0, *L = j->lo + m0;
+        memset(H, 0, (size_t)(m1 - m0) * 8), memset(L, 0, (size_t)(m1 - m0) * 8);
+        for (int64_t c = 0; c < n; c++) {
+            int64_t q = cur[c], z = l2_index(j->ptr, j->idx64, c + 1);
+            double *h = ah + (c & 7) * L2_SPAN - m0, *l = al + (c & 7) * L2_SPAN - m0, x, e;
+            if (c && c % L2_BLOCK == 0 && !j->max_only) l2_flush_span(ah, al, m1 - m0, H, L);
+            for (; q < z && (m = l2_index(j->idx, j->idx64, q)) < m1; q++) {
+                l2_ref r = {0, j->s1 ? j->s1[m] : 1.0, j->s2 ? j->s2[m] : 1.0};
+                x = l2_at(j->x, j->is64, q);
+                if (j->max_only) {
+                    H[m - m0] = fabs(x) > H[m - m0] ? fabs(x) : H[m - m0];
+                    continue;
+                }
+                x = l2_term1(x, j->kind, j->p, &r, 1);
+                TWO_SUM(h[m], x, h[m], e);
+                l[m] += e;
+            }
+            cur[c] = q;
+        }
+        if (!j->max_only) l2_flush_span(ah, al, m1 - m0, H, L);
+    }
+    return free(cur), free(ah), free(al), 0;
+}
+/* Scaling by known multipliers 2^k g: major vectors first..last-1 by their
+ * own; rows first..last-1 of a C-ordered array, column c by that of c; or
+ * entries first..last-1 of a sparse matrix by that of their minor vector.
+ * k is all zero unless `shifted`. */
+L2_INLINE void l2_scale_by(const l2_job *j, int64_t first, int64_t last, int is64) {
+    int64_t w = is64 ? 8 : 4, m = j->n_minor;
+    for (int64_t i = first; j->op == L2_SCALE_MAJOR && i < last; i++) {
+        l2_vec v = l2_major_vector(j, i);
+        l2_scale(v.x, (char *)j->out + v.at * w, is64, v.n, j->k[i], j->g[i]);
+    }
+    for (int64_t q = first; j->op == L2_SCALE_SPARSE && q < last; q++) {
+        int64_t c = l2_index(j->idx, j->idx64, q);
+        double x = l2_at(j->x, is64, q);
+        l2_put(j->out, is64, q, j->shifted ? l2_shift_scale(x, j->k[c], j->g[c]) : x * j->g[c]);
+    }
+    for (int64_t r = first; j->op == L2_SCALE_DENSE && r < last; r++) {
+        const char *x = (const char *)j->x + r * m * w;
+        char *out = (char *)j->out + r * m * w;
+        int64_t c = 0;
+        for (; !j->shifted && c + 4 <= m; c += 4)
+            l2_store(out + c * w, is64, l2_load(x + c * w, is64) * l2_load(j->g + c, 1));
+        for (; c < m; c++)
+            l2_put(out, is64, c, l2_shift_scale(l2_at(x, is64, c), j->k[c], j->g[c]));
+    }
+}
+/* Whether entries first..last-1 hold an infinity. */
+L2_INLINE int l2_has_inf(const l2_job *j, int64_t first, int64_t last, int is64) {
+    int64_t i = first, w = is64 ? 8 : 4;
+    v4l bad = {0};
+    for (; i + 4 <= last; i += 4) bad |= l2_abs(l2_load((const char *)j->x + i * w, is64)) == INFINITY;
+    for (; i < last; i++) bad[0] |= isinf(l2_at(j->x, is64, i));
+    return (bad[0] | bad[1] | bad[2] | bad[3]) != 0;
+}
+/* Each operation, specialized by dtype and, for l1 and l2, kind. */
+L2_INLINE int l2_run_any(const l2_job *j, int64_t first, int64_t last) {
+    int is64 = j->is64, k = j->kind <= L2_L2 ? j->kind : L2_LP;
+    switch (j->op) {
+    case L2_MAJOR:
+        if (k == L2_L1) return is64 ? l2_major(j, first, last, 1, 1) : l2_major(j, first, last, 0, 1);
+        if (k == L2_L2) return is64 ? l2_major(j, first, last, 1, 2) : l2_major(j, first, last, 0, 2);
+        return l2_major(j, first, last, is64, L2_LP);
+    case L2_MINOR_DENSE:
+        for (int64_t t = first; t < last; t++) {
+            if (k == L2_L2 && is64) l2_minor_dense(j, t, 1, 2);
+            else if (k == L2_L2) l2_minor_dense(j, t, 0, 2);
+            else l2_minor_dense(j, t, is64, j->kind);
+        }
+        return 0;
+    case L2_MINOR_SPARSE:
+        return l2_minor_sparse(j, first, last);
+    case L2_HAS_INF:
+        return is64 ? l2_has_inf(j, first, last, 1) : l2_has_inf(j, first, last, 0);
+    default:
+        if (is64) l2_scale_by(j, first, last, 1);
+        else l2_scale_by(j, first, last, 0);
+        return 0;
+    }
+}
+/* Instruction sets, chosen once: l2_select_isa (SKLEARN_L2_CPU lowers it). */
+#if defined(__x86_64__)
+__attribute__((target("arch=x86-64-v4"))) static int l2_run_avx512(const l2_job *j, int64_t a, int64_t b) { return l2_run_any(j, a, b); }
+__attribute__((target("arch=x86-64-v3"))) static int l2_run_avx2(const l2_job *j, int64_t a, int64_t b) { return l2_run_any(j, a, b); }
+#endif
+static int l2_run_baseline(const l2_job *j, int64_t a, int64_t b) { return l2_run_any(j, a, b); }
+static int l2_isa = 0; /* 0 baseline, 1 AVX2, 2 AVX-512 */
+static inline int l2_select_isa(int limit) {
+    int best = 0;
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    best = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (best && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
+        best = 2;
+#endif
+    return l2_isa = best < limit ? best : limit;
+}
+static inline int l2_run(const l2_job *j, int64_t first, int64_t last) {
+#if defined(__x86_64__)
+    if (l2_isa == 2) return l2_run_avx512(j, first, last);
+    if (l2_isa == 1) return l2_run_avx2(j, first, last);
+#endif
+    return l2_run_baseline(j, first, last);
+}
+static inline int l2_max_threads(void) {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+#endif

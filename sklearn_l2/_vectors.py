@@ -1,14 +1,12 @@
-"""NumPy arrays and SciPy sparse matrices as vectors for the compiled kernels.
+"""NumPy arrays and SciPy sparse matrices: the adapter of the compiled kernels.
 
-A *major* vector is contiguous in memory (a row of a C-ordered array, a CSR
-row, a CSC column); a *minor* one is spread over the major ones (a column of
-a C-ordered array, a CSC row, a CSR column). This module picks which one the
-vectors along ``axis`` are and calls :mod:`sklearn_l2._kernels`. Its input
-is already validated: float32 or float64, sparse matrices canonical.
-
-A vector's norm travels as its *parts* ``(E, hi, lo)`` (see ``_vector.h``),
-which can be merged (``partial_fit``, Dask chunks) before the norm
-or the scaling is taken from them.
+It offers the adapter protocol that :mod:`sklearn_l2._dask` and
+:mod:`sklearn_l2._array_api` offer too: ``normalize``, ``norms``,
+``column_parts`` and ``scale_columns``, with the same arguments and
+returns. Input is validated: float16, float32 or float64, CSR or CSC in
+canonical form. Here each container is mapped onto the kernels' *major*
+vectors (contiguous: rows of a C-ordered array, CSR rows, CSC columns) and
+*minor* ones (the others); float16 is computed in float32, once, here.
 """
 
 import os
@@ -19,22 +17,14 @@ import scipy.sparse as sp
 
 from . import _kernels
 
-# Below this many entries a call stays on one thread: waking the others (and,
-# on a busy machine, waiting for them at the end of a parallel loop) costs
-# more than it saves.
-PARALLEL_MIN_ENTRIES = 1 << 22
-# Fresh dense outputs at least this large are written with streaming stores.
-STREAM_MIN_ENTRIES = 1 << 18
-
-_NO_INDPTR = np.empty(0, np.int64)
+# Below this many entries a call stays on one thread: waking the others
+# costs more than it saves.
+PARALLEL_MIN_ENTRIES = 1 << 20
 
 
 def n_threads(n_entries):
-    """Threads for a call on ``n_entries``: OpenMP's limit, capped by the CPUs.
-
-    The limit follows ``OMP_NUM_THREADS``, ``threadpoolctl.threadpool_limits``
-    and the limits joblib sets in its workers.
-    """
+    """OpenMP's thread limit (``OMP_NUM_THREADS``, threadpoolctl, joblib's
+    workers) capped by the CPUs this process may use; 1 for small calls."""
     if n_entries < PARALLEL_MIN_ENTRIES:
         return 1
     try:
@@ -45,256 +35,202 @@ def n_threads(n_entries):
 
 
 class Parts(NamedTuple):
-    """The norms of a set of vectors as mergeable parts (one entry each)."""
+    """The norms of a set of vectors as mergeable parts ``(E, hi, lo)``."""
 
-    kind: int
     p: float
     E: np.ndarray
     hi: np.ndarray
     lo: np.ndarray
 
-    @classmethod
-    def from_scaled_sums(cls, p, e, s):
-        """Parts of vectors whose power sum is ``2**(p*e) * s`` (p in {1, 2})
-        or whose norm is ``2**e * s`` (other p, max): what the array API
-        path computes."""
-        kind = _kernels.kind_of(p)
-        E, hi, lo = _kernels.from_scaled_sums(
-            kind,
-            float(p),
-            np.ascontiguousarray(e, dtype=np.int64),
-            np.ascontiguousarray(s, dtype=np.float64),
-        )
-        return cls(kind, float(p), E, hi, lo)
+    @property
+    def kind(self):
+        return _kernels.kind_of(self.p)
 
     def merged(self, other):
-        """The parts of both sets of values together (same vectors)."""
+        """The parts of both sets of entries together (same vectors)."""
         E, hi, lo = self.E.copy(), self.hi.copy(), self.lo.copy()
         _kernels.merge(self.kind, self.p, E, hi, lo, other.E, other.hi, other.lo)
         return self._replace(E=E, hi=hi, lo=lo)
 
     def norms(self):
         """Float64 norms (inf only where the norm exceeds the float64 range)."""
-        return _kernels.norms_of(self.kind, self.E, self.hi, self.lo)
+        return _kernels.norms_of(self.kind, self.p, self.E, self.hi, self.lo)
 
     def scaling(self, eps, max_norm):
         """Multipliers ``(k, g)``: a vector is scaled by ``2**k * g``."""
         return _kernels.factors(
-            self.kind, self.E, self.hi, self.lo, eps, max_norm or 0.0
+            self.kind, self.p, self.E, self.hi, self.lo, eps, max_norm or 0.0
         )
 
+    @classmethod
+    def from_scaled_sums(cls, p, e, s):
+        """Parts of vectors whose power sum is ``2**(p * e) * s`` (l1, l2) or
+        whose norm is ``2**e * s`` (other p), as other libraries give them.
 
-def _major(X, axis):
-    """Whether the vectors along ``axis`` are the major ones of sparse ``X``."""
-    return (X.format == "csr") == (axis == 1)
+        A norm is taken as the one entry of a vector: the p-norm of
+        ``(norm(a), norm(b))`` is that of ``a`` and ``b`` together.
+        """
+        e, s = np.asarray(e, np.int64), np.asarray(s, np.float64)
+        E, hi, lo = e.copy(), s.copy(), np.zeros_like(s)
+        if p not in (1, 2):
+            mantissa, shift = np.frexp(s)
+            E = e + shift - 1  # 2**E <= norm < 2**(E + 1)
+            hi = 2.0 * mantissa
+            if p != np.inf and _kernels.kind_of(p) == _kernels.kind_of(3):
+                step = _kernels.grid(p)
+                E, hi = E - E % step, (hi * 2.0 ** (E % step)) ** p
+        empty = ~(s > 0)
+        E[empty], hi[empty] = _kernels.EMPTY, 0.0
+        return cls(float(p), E, hi, lo)
 
 
-def _rows_view(X, axis):
-    """``(A, major)``: a C-ordered 2-D view of dense ``X`` and whether the
-    vectors along ``axis`` are its rows; None if ``X`` is not contiguous."""
-    if X.flags.c_contiguous:
-        return X, axis == 1
-    if X.flags.f_contiguous:
-        return X.T, axis == 0
-    return None
-
-
-def _contiguous(X):
-    """Whether the arrays of sparse ``X`` are contiguous, as kernels need."""
-    return all(a.flags.c_contiguous for a in (X.data, X.indices, X.indptr))
-
-
-def parts(X, p, axis):
-    """The parts of every vector of validated ``X`` along ``axis``."""
-    kind = _kernels.kind_of(p)
-    if sp.issparse(X) and not _contiguous(X):
-        X = X.copy()  # copies are contiguous
+def _kernel_form(X):
+    """``X`` as the kernels read it (a new array where it must change):
+    float32 for float16, contiguous arrays, one index dtype."""
+    if X.dtype == np.float16:
+        X = X.astype(np.float32)
     if sp.issparse(X):
-        if _major(X, axis):
-            return Parts(kind, p, *_major_parts(X.data, X.indptr, 0, kind, p))
-        return Parts(kind, p, *_sparse_minor_parts(X, kind, p))
-    view = _rows_view(X, axis)
-    if view is None:
-        return parts(np.ascontiguousarray(X), p, axis)
-    A, major = view
-    if major:
-        return Parts(
-            kind, p, *_major_parts(A.reshape(-1), _NO_INDPTR, A.shape[1], kind, p)
+        arrays = (X.data, X.indices, X.indptr)
+        if X.indices.dtype != X.indptr.dtype or not all(
+            a.flags.c_contiguous for a in arrays
+        ):
+            index = np.int64 if np.int64 in (X.indices.dtype, X.indptr.dtype) else None
+            X = type(X)(
+                (X.data.copy(), X.indices.astype(index or np.int32), X.indptr.astype(
+                    index or np.int32)),
+                shape=X.shape,
+            )
+        return X
+    if not (X.flags.c_contiguous or X.flags.f_contiguous):
+        return np.ascontiguousarray(X)
+    return X
+
+
+def _layout(X, axis):
+    """``(kernel arguments, major)`` for the vectors of ``X`` along ``axis``."""
+    if sp.issparse(X):
+        n_major, n_minor = X.shape if X.format == "csr" else X.shape[::-1]
+        args = (X.data, X.indices, X.indptr, 0, n_major, n_minor)
+        return args, (X.format == "csr") == (axis == 1)
+    rows = X if X.flags.c_contiguous else X.T
+    args = (rows.reshape(-1), None, None, rows.shape[1], *rows.shape)
+    return args, (axis == 1) == (rows is X)
+
+
+def _data(X):
+    """The flat values of ``X`` in the order of :func:`_layout`."""
+    if sp.issparse(X):
+        return X.data
+    return (X if X.flags.c_contiguous else X.T).reshape(-1)
+
+
+def _fresh_like(X):
+    if sp.issparse(X):
+        return type(X)(
+            (np.empty_like(X.data), X.indices.copy(), X.indptr.copy()), shape=X.shape
         )
-    return Parts(kind, p, *_dense_minor_parts(A, kind, p))
+    return np.empty_like(X, order="K")
 
 
-def _major_parts(data, indptr, length, kind, p):
-    return _kernels.major_parts(data, indptr, length, kind, p, n_threads(data.size))
+def _output(X, Y, in_place):
+    """Where the kernels write, reading ``Y`` (``X`` in kernel form)."""
+    return Y if (Y is not X or in_place) else _fresh_like(X)
 
 
-def _dense_minor_parts(A, kind, p):
-    """Parts of the columns of C-ordered ``A``."""
-    if kind > 2:  # other p and max: as rows of the transpose
-        At = np.ascontiguousarray(A.T)
-        return _major_parts(At.reshape(-1), _NO_INDPTR, At.shape[1], kind, p)
-    result = _kernels.minor_parts_dense(A, kind, n_threads(A.size))
-    if result is None:
-        _raise_infinity(A.dtype)
-    E, hi, lo, status = result
-    redo = np.flatnonzero(status == 0)
-    if redo.size:
-        columns = np.ascontiguousarray(A[:, redo].T)
-        E[redo], hi[redo], lo[redo] = _kernels.major_parts(
-            columns.reshape(-1), _NO_INDPTR, columns.shape[1], kind, p, 1
-        )
-    return E, hi, lo
+def _delivered(X, out, in_place):
+    """The result in ``X``'s dtype: ``X`` itself when in place."""
+    if out is X:
+        return X
+    if in_place:  # computed on a converted copy: written back
+        (X.data if sp.issparse(X) else X)[...] = out.data if sp.issparse(X) else out
+        return X
+    return out if out.dtype == X.dtype else out.astype(X.dtype)
 
 
-def _sparse_minor_parts(X, kind, p):
-    """Parts of the minor vectors (CSC rows, CSR columns) of canonical ``X``."""
-    other = "csc" if X.format == "csr" else "csr"
-    if kind > 2:
-        T = X.asformat(other)
-        return _major_parts(T.data, T.indptr, 0, kind, p)
-    n_minor = X.shape[1] if X.format == "csr" else X.shape[0]
-    result = _kernels.minor_parts_sparse(
-        X.data, X.indices, X.indptr, n_minor, kind, n_threads(X.data.size)
-    )
-    if result is None:
-        _raise_infinity(X.dtype)
-    E, hi, lo, status = result
-    redo = np.flatnonzero(status == 0)
-    if redo.size:
-        sub = (X[:, redo] if X.format == "csr" else X[redo, :]).asformat(other)
-        E[redo], hi[redo], lo[redo] = _kernels.major_parts(
-            sub.data, sub.indptr, 0, kind, p, 1
-        )
-    return E, hi, lo
-
-
-def _raise_infinity(dtype):
-    raise ValueError(
-        f"Input contains infinity or a value too large for {np.dtype(dtype)!r}."
+def _minor_parts(args, p, threads, largest=None):
+    data, indices, indptr, _, n_major, n_minor = args
+    kind = _kernels.kind_of(p)
+    return Parts(
+        p,
+        *_kernels.minor_parts(
+            data, indices, indptr, n_major, n_minor, kind, p, threads, largest
+        ),
     )
 
 
-def empty_like(X):
-    """A sparse matrix with the structure of ``X`` and uninitialized data."""
-    return type(X)(
-        (np.empty_like(X.data), X.indices.copy(), X.indptr.copy()),
-        shape=X.shape,
-        copy=False,
+def _parts(Y, p, axis, largest=None):
+    args, major = _layout(Y, axis)
+    threads = n_threads(args[0].size)
+    if not major or largest is not None:
+        if major:  # a chunk of a longer vector: read as its minor vectors
+            Y = np.ascontiguousarray(Y) if not sp.issparse(Y) else Y.asformat("csr")
+            args, _ = _layout(Y, axis)
+        return _minor_parts(args, p, threads, largest)
+    _, parts = _kernels.major(
+        *args[:5], _kernels.kind_of(p), p, with_parts=True, threads=threads
     )
+    return Parts(p, *parts)
 
 
 def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
-    """Scale every vector of validated ``X`` along ``axis``; ``(result, norms)``.
+    """Scale every vector of validated ``X`` along ``axis``: ``(result, norms)``.
 
-    ``in_place`` says that ``X`` may be overwritten. Infinity raises before
-    anything is written to ``X``.
+    ``in_place`` says that ``X`` may be overwritten; infinity raises before
+    anything is written to it.
     """
-    kind = _kernels.kind_of(p)
-    if sp.issparse(X) and not _contiguous(X):
-        result, norms = normalize(X.copy(), p, axis, eps, max_norm, True, with_norms)
-        if in_place:
-            X.data[...] = result.data
-            result = X
-        return result, norms
-    if sp.issparse(X):
-        out = X if in_place else empty_like(X)
-        if _major(X, axis):
-            norms = _kernels.major_normalize(
-                X.data,
-                X.indptr,
-                0,
-                out.data,
-                kind,
-                p,
-                eps,
-                max_norm or 0.0,
-                with_norms,
-                False,
-                n_threads(X.data.size),
-            )
-            return out, norms
-        vector_parts = Parts(kind, p, *_sparse_minor_parts(X, kind, p))
-        _scale_sparse_minor(X, out, vector_parts.scaling(eps, max_norm))
-        return out, vector_parts.norms() if with_norms else None
-    view = _rows_view(X, axis)
-    if view is None:
-        result, norms = normalize(
-            np.ascontiguousarray(X), p, axis, eps, max_norm, True, with_norms
-        )
-        if in_place:
-            X[...] = result
-            result = X
-        return result, norms
-    out = X if in_place else np.empty_like(X)
-    A, major = view
-    out_A = out.T if A is not X else out
+    Y = _kernel_form(X)
+    out = _output(X, Y, in_place)
+    args, major = _layout(Y, axis)
+    threads = n_threads(args[0].size)
     if major:
-        norms = _kernels.major_normalize(
-            A.reshape(-1),
-            _NO_INDPTR,
-            A.shape[1],
-            out_A.reshape(-1),
-            kind,
-            p,
-            eps,
-            max_norm or 0.0,
-            with_norms,
-            not in_place and A.size >= STREAM_MIN_ENTRIES,
-            n_threads(A.size),
-        )
-        return out, norms
-    vector_parts = Parts(kind, p, *_dense_minor_parts(A, kind, p))
-    k, g = vector_parts.scaling(eps, max_norm)
-    _kernels.minor_scale_dense(A, out_A, k, g, n_threads(A.size))
-    return out, vector_parts.norms() if with_norms else None
-
-
-def _scale_sparse_minor(X, out, scaling):
-    k, g = scaling
-    _kernels.minor_scale_sparse(
-        X.data, X.indices, out.data, k, g, n_threads(X.data.size)
-    )
-
-
-def scale(X, scaling, axis, in_place):
-    """Validated ``X`` with every vector along ``axis`` times its multiplier."""
-    k, g = scaling
-    if sp.issparse(X) and not _contiguous(X):
-        result = scale(X.copy(), scaling, axis, True)
-        if in_place:
-            X.data[...] = result.data
-            result = X
-        return result
-    if sp.issparse(X):
-        out = X if in_place else empty_like(X)
-        if _major(X, axis):
-            _kernels.major_scale(
-                X.data, X.indptr, 0, out.data, k, g, False, n_threads(X.data.size)
-            )
-        else:
-            _scale_sparse_minor(X, out, scaling)
-        return out
-    view = _rows_view(X, axis)
-    if view is None:
-        result = scale(np.ascontiguousarray(X), scaling, axis, True)
-        if in_place:
-            X[...] = result
-            result = X
-        return result
-    out = X if in_place else np.empty_like(X)
-    A, major = view
-    out_A = out.T if A is not X else out
-    if major:
-        _kernels.major_scale(
-            A.reshape(-1),
-            _NO_INDPTR,
-            A.shape[1],
-            out_A.reshape(-1),
-            k,
-            g,
-            not in_place and A.size >= STREAM_MIN_ENTRIES,
-            n_threads(A.size),
+        norms, _ = _kernels.major(
+            *args[:5], _kernels.kind_of(p), p, eps, max_norm or 0.0, _data(out),
+            with_norms, threads=threads,
         )
     else:
-        _kernels.minor_scale_dense(A, out_A, k, g, n_threads(A.size))
-    return out
+        parts = _minor_parts(args, p, threads)
+        k, g = parts.scaling(eps, max_norm)
+        _kernels.scale(*args, k, g, _data(out), False, threads)
+        norms = parts.norms() if with_norms else None
+    return _delivered(X, out, in_place), norms
+
+
+def norms(X, p, axis):
+    """Float64 norms of the rows (``axis=1``) or columns of validated ``X``."""
+    return _parts(_kernel_form(X), p, axis).norms()
+
+
+def column_parts(X, p, largest=None):
+    """``(parts, n_observed)`` of every column of validated ``X``.
+
+    ``n_observed`` counts the column's non-missing entries (an int if none
+    is missing). ``largest``: the largest absolute entry of each whole
+    column, when ``X`` holds some of its rows only (a Dask chunk).
+    """
+    Y = _kernel_form(X)
+    return _parts(Y, p, 0, largest), _observed_counts(Y)
+
+
+def _observed_counts(X):
+    n_samples = X.shape[0]
+    values = X.data if sp.issparse(X) else X
+    missing = np.isnan(values)
+    if not missing.any():
+        return n_samples
+    if not sp.issparse(X):
+        return n_samples - missing.sum(axis=0)
+    if X.format == "csr":
+        columns = X.indices[missing]
+    else:
+        columns = np.repeat(np.arange(X.shape[1]), np.diff(X.indptr))[missing]
+    return n_samples - np.bincount(columns, minlength=X.shape[1])
+
+
+def scale_columns(X, scaling, in_place):
+    """Validated ``X`` with column ``j`` times ``2**k[j] * g[j]``."""
+    k, g = (np.ascontiguousarray(a) for a in scaling)
+    Y = _kernel_form(X)
+    out = _output(X, Y, in_place)
+    args, major = _layout(Y, 0)
+    _kernels.scale(*args, k, g, _data(out), major, n_threads(args[0].size))
+    return _delivered(X, out, in_place)

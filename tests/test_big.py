@@ -3,9 +3,10 @@
 A real matrix with more than 2**31 stored values needs tens of GB (see
 ``benchmarks/bench_big.py`` for that run), and validating it would read all
 of them. Here the compiled kernels themselves get the rows that lie *past*
-2**31 stored values: their ``data`` is a file mapped in memory whose first
-2**31 entries are a hole (no disk, no memory), and their ``indptr`` holds
-int64 offsets beyond 2**31, as the last rows of such a matrix would.
+2**31 stored values: their ``data`` and ``indices`` are files mapped in
+memory whose first 2**31 entries are a hole (no disk, no memory), and their
+``indptr`` holds int64 offsets beyond 2**31, as the last rows of such a
+matrix would.
 """
 
 from types import SimpleNamespace
@@ -32,14 +33,21 @@ def _far_rows(path, rng):
     lengths = np.array(ROW_LENGTHS)
     n_cols = lengths.max()
     indptr = OFFSET + np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    data = np.memmap(path, dtype=np.float64, mode="w+", shape=(int(indptr[-1]),))
+    size = (int(indptr[-1]),)
+    data = np.memmap(path, dtype=np.float64, mode="w+", shape=size)
+    indices = np.memmap(path.with_suffix(".i64"), dtype=np.int64, mode="w+", shape=size)
     dense = np.zeros((lengths.size, n_cols))
     for i, n in enumerate(lengths):
         values = rng.standard_normal(n) * 10.0 ** rng.integers(-300, 300)
         data[indptr[i] : indptr[i + 1]] = values
+        indices[indptr[i] : indptr[i + 1]] = np.arange(n)
         dense[i, :n] = values
     rows = SimpleNamespace(
-        format="csr", indptr=indptr, data=data, shape=(lengths.size, n_cols)
+        format="csr",
+        indptr=indptr,
+        indices=indices,
+        data=data,
+        shape=(lengths.size, n_cols),
     )
     return rows, dense
 
@@ -48,7 +56,7 @@ def _far_rows(path, rng):
 def far_rows(tmp_path, rng):
     rows, dense = _far_rows(tmp_path / "data.f64", rng)
     yield rows, dense
-    del rows.data  # unmap before tmp_path is removed
+    del rows.data, rows.indices  # unmap before tmp_path is removed
 
 
 def test_offsets_are_past_the_int32_range(far_rows):
@@ -63,18 +71,16 @@ def test_rows_past_2_31_stored_values_are_normalized(far_rows, tmp_path, p):
     out = np.memmap(
         tmp_path / "out.f64", dtype=np.float64, mode="w+", shape=rows.data.shape
     )
-    _kernels.major_normalize(
+    _kernels.major(
         rows.data,
+        rows.indices,
         rows.indptr,
         0,
-        out,
+        len(ROW_LENGTHS),
         _kernels.kind_of(p),
         p,
-        0.0,
-        0.0,
-        False,
-        False,
-        2,
+        out=out,
+        threads=2,
     )
     result = np.zeros_like(dense)
     for i, n in enumerate(ROW_LENGTHS):
@@ -85,8 +91,17 @@ def test_rows_past_2_31_stored_values_are_normalized(far_rows, tmp_path, p):
 @pytest.mark.parametrize("p", P_NORMS)
 def test_norms_of_rows_past_2_31_stored_values(far_rows, p):
     rows, dense = far_rows
-    parts = _kernels.major_parts(rows.data, rows.indptr, 0, _kernels.kind_of(p), p, 2)
-    found = _kernels.norms_of(_kernels.kind_of(p), *parts)
+    found, _ = _kernels.major(
+        rows.data,
+        rows.indices,
+        rows.indptr,
+        0,
+        len(ROW_LENGTHS),
+        _kernels.kind_of(p),
+        p,
+        with_norms=True,
+        threads=2,
+    )
     assert_allclose(found, reference_norms(dense, p), rtol=4e-15)
 
 

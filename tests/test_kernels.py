@@ -267,10 +267,11 @@ def test_a_sparse_matrix_without_stored_values(fmt, copy):
     assert_array_equal(found, np.zeros(3))
 
 
-def test_l1_norm_at_a_rounding_tie_is_correctly_rounded():
+@pytest.mark.parametrize("norm, p", [("l1", 1), ("l2", 2)])
+def test_norms_next_to_a_rounding_tie_are_faithful(norm, p):
     # The exact sum lies just above the tie between 1 and the next double.
-    row = np.array([1.0, 2.0**-53, 2.0**-110])
-    assert norms(row[None, :], norm="l1")[0] == math.fsum(row)
+    row = np.array([1.0, 2.0**-53, 2.0**-110]) ** (1.0 / p)
+    assert_faithful(norms(row[None, :], norm=norm), [row], p)
 
 
 def test_duplicates_that_overflow_leave_the_input_alone():
