@@ -1,6 +1,5 @@
 """The :class:`L2Normalizer` estimator."""
 
-from functools import partial
 from typing import Any, Literal
 
 import numpy as np
@@ -16,9 +15,8 @@ try:  # scikit-learn >= 1.9
     from sklearn.utils._array_api import check_same_namespace
 except ImportError:  # pragma: no cover - older scikit-learn has no such check
     check_same_namespace = None
-from sklearn.utils.validation import check_is_fitted
-
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 from . import _array_api
 from ._normalize import (
@@ -170,8 +168,8 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.copy = copy
 
     def _reset(self):
-        names = ("norms_", "scale_", "n_samples_seen_", "_parts", "_learned", "_scaling")
-        for name in names:
+        fitted = ("norms_", "scale_", "n_samples_seen_", "_parts", "_learned")
+        for name in (*fitted, "_scaling"):
             if hasattr(self, name):
                 delattr(self, name)
 
@@ -236,9 +234,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         self._reset()
         check_eps_max_norm(self.eps, self.max_norm)
-        X_valid = check_input(
-            X, estimator=self, reset=True, kernels_find_infinity=True
-        )
+        X_valid = check_input(X, estimator=self, reset=True, kernels_find_infinity=True)
         in_place = writable_in_place(X_valid, X, self.copy)
         if self.axis == 1:
             return self._normalize_samples(X_valid, in_place)
@@ -266,8 +262,8 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """Add validated ``X`` to the column norms (``axis=0``)."""
         previous = None
         if hasattr(self, "_parts"):
-            previous = (self._learned[0], self._parts, self.n_samples_seen_)
-            previous = previous[:2] + (_array_api.to_host(previous[2]),)
+            seen = _array_api.to_host(self.n_samples_seen_)
+            previous = (self._learned[0], self._parts, seen)
         columns = learn_columns(X, self.norm, previous)
         self._parts = columns.parts
         self._learned = (self.norm, self.eps, self.max_norm)

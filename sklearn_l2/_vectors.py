@@ -96,8 +96,11 @@ def _kernel_form(X):
         ):
             index = np.int64 if np.int64 in (X.indices.dtype, X.indptr.dtype) else None
             X = type(X)(
-                (X.data.copy(), X.indices.astype(index or np.int32), X.indptr.astype(
-                    index or np.int32)),
+                (
+                    X.data.copy(),
+                    X.indices.astype(index or np.int32),
+                    X.indptr.astype(index or np.int32),
+                ),
                 shape=X.shape,
             )
         return X
@@ -184,8 +187,14 @@ def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
     threads = n_threads(args[0].size)
     if major:
         norms, _ = _kernels.major(
-            *args[:5], _kernels.kind_of(p), p, eps, max_norm or 0.0, _data(out),
-            with_norms, threads=threads,
+            *args[:5],
+            _kernels.kind_of(p),
+            p,
+            eps,
+            max_norm or 0.0,
+            _data(out),
+            with_norms,
+            threads=threads,
         )
     else:
         parts = _minor_parts(args, p, threads)
