@@ -36,7 +36,7 @@ from sklearn.preprocessing import Normalizer
 from sklearn.preprocessing import normalize as sk_normalize
 
 import sklearn_l2
-import sklearn_l2._vectors
+import sklearn_l2._kernels
 from sklearn_l2 import L2Normalizer
 from sklearn_l2 import normalize as l2_normalize
 
@@ -437,7 +437,7 @@ def main(argv=None):
     print(format_table(rows))
     meta = {
         "quick": args.quick,
-        "threads": sklearn_l2._vectors.n_threads(1 << 30),
+        "threads": sklearn_l2._kernels.n_threads(1 << 30),
         "machine": platform.platform(),
         "processor": platform.processor(),
         "cpu_count": os.cpu_count(),

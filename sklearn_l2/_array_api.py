@@ -507,7 +507,7 @@ def scale_columns(X, scaling, in_place):
 
 def column_parts(X, p):
     """Host ``(parts, n_observed)`` of every column (the adapters' protocol)."""
-    from ._vectors import Parts
+    from ._kernels import Parts
 
     exponents, sums, observed = column_statistics(X, p)
     return Parts.from_scaled_sums(p, exponents, sums), observed
@@ -518,7 +518,7 @@ def column_statistics(X, p):
 
     For p in {1, 2}, ``2**e * s**(1/p)`` is the norm of each column; for
     other p and max, ``2**e * s`` is (``e`` integer, ``s`` float64; see
-    :meth:`sklearn_l2._vectors.Parts.from_scaled_sums`), and
+    :meth:`sklearn_l2._kernels.Parts.from_scaled_sums`), and
     ``n_observed`` counts its non-missing entries (an int if none is missing).
     Only these per-column results leave the device.
     """

@@ -10,13 +10,13 @@ when a Dask array is seen.
   into one block (``rechunk``) when they are split, then every row block is
   normalized independently (``map_blocks``).
 * ``axis=0``: the parts of every column's norm (see
-  :class:`sklearn_l2._vectors.Parts`) are computed per row block by the
+  :class:`sklearn_l2._kernels.Parts`) are computed per row block by the
   compiled kernels and merged in double-double by one tree reduction
   (``dask.array.reduction``), without materializing ``X``; every block is
   then scaled by the merged column scaling.
 
 It speaks the adapters' protocol (``normalize``, ``norms``,
-``column_parts``, ``scale_columns``) through :mod:`sklearn_l2._vectors`,
+``column_parts``, ``scale_columns``) through :mod:`sklearn_l2._kernels`,
 block by block.
 """
 
@@ -26,7 +26,7 @@ from functools import partial
 import numpy as np
 from sklearn.utils.validation import FLOAT_DTYPES, check_array
 
-from . import _vectors
+from . import _kernels
 
 # One record per column: the parts of its norm and how many of its entries
 # are observed (not NaN).
@@ -97,12 +97,12 @@ def _one_column_block(X):
 
 
 def _normalize_rows_block(block, p, eps, max_norm):
-    result, _ = _vectors.normalize(block, p, 1, eps, max_norm, False, False)
+    result, _ = _kernels.normalize(block, p, 1, eps, max_norm, False, False)
     return result
 
 
 def _row_norms_block(block, p):
-    return _vectors.norms(block, p, 1)
+    return _kernels.norms(block, p, 1)
 
 
 def _as_records(parts, observed):
@@ -114,11 +114,11 @@ def _as_records(parts, observed):
 
 def _parts_of(records, p):
     fields = (np.ascontiguousarray(records[name]) for name in ("E", "hi", "lo"))
-    return _vectors.Parts(float(p), *fields)
+    return _kernels.Parts(float(p), *fields)
 
 
 def _parts_block(block, largest=None, *, p):
-    parts, observed = _vectors.column_parts(
+    parts, observed = _kernels.column_parts(
         np.ascontiguousarray(block), p, None if largest is None else largest[0]
     )
     return _as_records(parts, observed)
@@ -191,7 +191,7 @@ def column_parts(X, p):
 
 def _scale_block(block, k, g):
     scaling = (np.ascontiguousarray(k.reshape(-1)), np.ascontiguousarray(g.reshape(-1)))
-    return _vectors.scale_columns(block, scaling, False)
+    return _kernels.scale_columns(block, scaling, False)
 
 
 def scale_columns(X, scaling, in_place):

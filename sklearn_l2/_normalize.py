@@ -2,8 +2,8 @@
 
 This module is the one dispatch point: it validates user input (containers,
 dtypes, sparse formats, copies) and hands it to the adapter of its kind, all
-three with the same protocol: :mod:`sklearn_l2._vectors` (NumPy and SciPy,
-over the compiled kernels), :mod:`sklearn_l2._dask` and
+three with the same protocol: :mod:`sklearn_l2._kernels` (NumPy and SciPy,
+the compiled kernels), :mod:`sklearn_l2._dask` and
 :mod:`sklearn_l2._array_api`. :class:`~sklearn_l2.L2Normalizer` calls the
 functions here and nothing below them.
 """
@@ -17,7 +17,7 @@ from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import FLOAT_DTYPES, check_array, validate_data
 
-from . import _array_api, _dask, _vectors
+from . import _array_api, _dask, _kernels
 
 # Other sparse formats are converted to CSR (the first one) by validation.
 SPARSE_FORMATS = ("csr", "csc")
@@ -179,7 +179,7 @@ def adapter_of(X):
     for adapter in (_dask, _array_api):
         if adapter.handles(X):
             return adapter
-    return _vectors
+    return _kernels
 
 
 def _canonical(X, in_place):
@@ -222,7 +222,7 @@ def learn_columns(X, norm, previous=None):
                 "column norms so far were learned. Call fit to start again "
                 "with the new norm."
             )
-        parts = _vectors.Parts(p, *earlier).merged(parts)
+        parts = _kernels.Parts(p, *earlier).merged(parts)
         observed = observed + seen
     return ColumnNorms((parts.E, parts.hi, parts.lo), observed, parts.norms())
 
@@ -230,7 +230,7 @@ def learn_columns(X, norm, previous=None):
 def column_scaling(norm, parts, eps, max_norm):
     """Multipliers ``(k, g)`` of learned parts: column ``j`` is scaled by
     ``2**k[j] * g[j]``."""
-    return _vectors.Parts(resolve_p(norm), *parts).scaling(eps, max_norm)
+    return _kernels.Parts(resolve_p(norm), *parts).scaling(eps, max_norm)
 
 
 def scale_columns(X, scaling, in_place):

@@ -1,25 +1,23 @@
 /* The arithmetic of sklearn_l2: a vector's norm and its scaling.
  *
- * A vector's power sum, the sum of |x / d|^p over its entries, is computed in
- * one canonical order whatever holds the vector (docs: user_guide/exactness):
- * positions (column indices of a row, row indices of a column) are cut into
- * blocks of L2_BLOCK; in a block, the term of position i goes to lane i mod 8,
- * and each lane adds its terms in increasing position with TwoSum, keeping the
- * rounding errors in a second float64; the eight lanes are added by one fixed
- * tree (lane j with j + 4, then j + 2, then 1) into a double-double, and the
- * blocks in order. A position without a value adds +0, which changes no lane,
- * so dense, CSR and CSC give the same bits; threads split the work between
- * vectors, never one vector's order.
+ * A vector's power sum (the sum of |x / d|^p over its entries) is computed in
+ * one canonical order, whatever holds the vector (docs/user_guide/exactness):
+ * positions are cut into blocks of L2_BLOCK; in a block, the term of position
+ * i goes to lane i mod 8, each lane adds its terms in increasing position by
+ * TwoSum and keeps the errors in a second float64, and the eight lanes are
+ * added by one fixed tree (lane j with j + 4, then j + 2, then 1) into a
+ * double-double; blocks are added in order. A position without a value adds
+ * +0, which changes no lane: dense, CSR and CSC give the same bits. Threads
+ * split the work between vectors, never one vector's order.
  *
- * d = 1 for l1 and l2 where the unscaled sum lies in [L2_FAST_MIN,
- * L2_FAST_MAX]; otherwise, and for other p, d = 2^E with E set by the largest
- * entry (exact), or for large p the largest entry itself. NaN (a missing
- * value) makes a fast sum NaN, and adds nothing in the careful sums (the
- * `missing` terms of l2_term).
+ * d = 1 for l1 and l2 where that sum lies in [L2_FAST_MIN, L2_FAST_MAX];
+ * otherwise, and for other p, d = 2^E set by the largest entry (an exact
+ * scaling), or for large p the largest entry itself. NaN makes a fast sum
+ * NaN; the careful sums skip it (`missing` in l2_term).
  *
- * Everything is written once, on GCC/Clang vector types (two v4d hold the
- * eight lanes), and compiled for three instruction sets (l2_run_*) that
- * perform the same IEEE operations, hence give the same bits. Build with
+ * Each loop is written once on GCC/Clang vector types (two v4d hold the
+ * eight lanes) and compiled for three instruction sets (l2_run_*) that do
+ * the same IEEE operations, hence give the same bits. Build with
  * -ffp-contract=off: no fused multiply-add may be inserted. */
 #ifndef SKLEARN_L2_VECTOR_H
 #define SKLEARN_L2_VECTOR_H
@@ -37,9 +35,12 @@
 typedef double v4d __attribute__((vector_size(32)));
 typedef int64_t v4l __attribute__((vector_size(32)));
 typedef float v4f __attribute__((vector_size(16)));
+typedef double v4d_u __attribute__((vector_size(32), aligned(8), may_alias));
+typedef float v4f_u __attribute__((vector_size(16), aligned(4), may_alias));
+typedef int64_t v4l_u __attribute__((vector_size(32), aligned(8), may_alias));
 enum { L2_L1 = 1, L2_L2, L2_LP, L2_MAX, L2_LP_LARGE }; /* kinds of norm */
-enum { L2_MAJOR = 1, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_SCALE_MAJOR,
-       L2_SCALE_DENSE, L2_SCALE_SPARSE, L2_HAS_INF }; /* operations */
+enum { L2_MAJOR = 1, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_SCALE_MAJOR, L2_SCALE_DENSE,
+       L2_SCALE_SPARSE, L2_HAS_INF };               /* operations */
 #define L2_INFINITY 1 /* what an operation returns when it meets infinity */
 #define L2_BLOCK ((int64_t)1 << 20)
 #define L2_FAST_MIN 0x1p-960
@@ -48,25 +49,19 @@ enum { L2_MAJOR = 1, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_SCALE_MAJOR,
 #define L2_CHUNK 256       /* columns of one dense minor task */
 #define L2_SPAN 16384      /* minor vectors of one sparse minor pass */
 #define L2_INLINE static inline __attribute__((always_inline))
-
 /* Knuth's TwoSum, for doubles and vectors: s + e = a + b exactly. */
 #define TWO_SUM(a, b, s, e) do { __typeof__(a) s_ = (a) + (b), b_ = s_ - (a); \
         (e) = ((a) - (s_ - b_)) + ((b) - b_); (s) = s_; } while (0)
 
-L2_INLINE v4d l2_broadcast(double x) { return (v4d){x, x, x, x}; }
+L2_INLINE v4d l2_all(double x) { return (v4d){x, x, x, x}; }
 L2_INLINE v4d l2_select(v4l m, v4d a, v4d b) { return (v4d)((m & (v4l)a) | (~m & (v4l)b)); }
 L2_INLINE v4d l2_abs(v4d v) { /* lane by lane: GCC 12 crashes on a mask here */
     for (int i = 0; i < 4; i++) v[i] = __builtin_fabs(v[i]);
     return v;
 }
-/* Unaligned views of memory, for loads and stores. */
-typedef double v4d_u __attribute__((vector_size(32), aligned(8), may_alias));
-typedef float v4f_u __attribute__((vector_size(16), aligned(4), may_alias));
-typedef int64_t v4l_u __attribute__((vector_size(32), aligned(8), may_alias));
 L2_INLINE v4d l2_load(const void *x, int is64) {
-    const float *f = x; /* element by element: one conversion (GCC 12) */
-    if (is64) return (v4d)*(const v4d_u *)x;
-    return (v4d){f[0], f[1], f[2], f[3]};
+    const float *f = x; /* element by element: one conversion with GCC 12 */
+    return is64 ? (v4d)*(const v4d_u *)x : (v4d){f[0], f[1], f[2], f[3]};
 }
 L2_INLINE void l2_store(void *out, int is64, v4d v) {
     if (is64) *(v4d_u *)out = v;
@@ -79,28 +74,21 @@ static inline void l2_put(void *x, int is64, int64_t i, double v) {
     if (is64) ((double *)x)[i] = v;
     else ((float *)x)[i] = (float)v;
 }
-/* Entries i..i+7 (zeros past n) as lanes 0-3 and 4-7. */
-L2_INLINE void l2_load8(const void *x, int is64, int64_t i, int64_t n, v4d *a, v4d *b) {
-    if (i + 8 <= n) {
-        *a = l2_load((const char *)x + i * (is64 ? 8 : 4), is64);
-        *b = l2_load((const char *)x + (i + 4) * (is64 ? 8 : 4), is64);
-    } else { /* the tail, zero-padded */
-        double t[8];
-        for (int k = 0; k < 8; k++) t[k] = i + k < n ? l2_at(x, is64, i + k) : 0.0;
-        memcpy(a, t, sizeof *a), memcpy(b, t + 4, sizeof *b);
-    }
-}
 static inline int64_t l2_index(const void *idx, int idx64, int64_t q) {
     return idx64 ? ((const int64_t *)idx)[q] : ((const int32_t *)idx)[q];
 }
+L2_INLINE v4d l2_load_n(const void *x, int is64, int64_t n) { /* n < 4, zeros after */
+    v4d v = {0};
+    for (int i = 0; i < n; i++) v[i] = l2_at(x, is64, i);
+    return v;
+}
 
-/* ---- Terms: entries in units of a reference: x s1 s2 (two exact powers of
- * two) for l1, l2 and moderate p; x / s1 (the largest entry) for large p. */
+/* ---- Terms, in units of a reference: x s1 s2 (exact powers of two) for
+ * l1, l2 and moderate p, x / s1 (the largest entry) for large p. */
 typedef struct { int64_t E; double s1, s2; } l2_ref;
 static const l2_ref l2_unit = {0, 1.0, 1.0};
-
-/* Exponents of the parts of moderate p are multiples of l2_grid(p), so that
- * merging parts scales them exactly by 2^(p dE) (p = 1.5: 2). */
+/* Exponents of moderate p are multiples of l2_grid(p), so that merging
+ * parts scales them exactly by 2^(p dE) (p = 1.5: 2). */
 static inline int64_t l2_grid(double p) {
     for (int64_t g = 1; g <= 64; g *= 2)
         if (p * g == floor(p * g)) return g;
@@ -108,40 +96,33 @@ static inline int64_t l2_grid(double p) {
 }
 static inline int l2_kind(double p) {
     if (p == 1.0 || p == 2.0) return (int)p;
-    if (isinf(p)) return L2_MAX;
-    return p * l2_grid(p) < 960.0 ? L2_LP : L2_LP_LARGE;
+    return isinf(p) ? L2_MAX : p * l2_grid(p) < 960.0 ? L2_LP : L2_LP_LARGE;
 }
 static inline l2_ref l2_reference(int kind, double p, double m) {
     l2_ref r = {0, m, 1.0};
     int e;
     int64_t g = kind == L2_LP ? l2_grid(p) : 1, a;
     frexp(m, &e);
-    r.E = e - 1; /* 2^E <= m < 2^(E + 1), floored to the grid */
-    r.E = r.E >= 0 ? r.E / g * g : -((-r.E + g - 1) / g * g);
+    r.E = e - 1 >= 0 ? (e - 1) / g * g : -((g - e) / g * g); /* floor to the grid */
     if (kind == L2_LP_LARGE) return r;
     a = -r.E > 1023 ? 1023 : -r.E;
-    r.s1 = ldexp(1.0, (int)a);
-    r.s2 = ldexp(1.0, (int)(-r.E - a));
+    r.s1 = ldexp(1.0, (int)a), r.s2 = ldexp(1.0, (int)(-r.E - a));
     return r;
 }
 L2_INLINE v4d l2_term(v4d x, int kind, double p, v4d s1, v4d s2, int missing) {
-    v4d a = kind == L2_L2 ? x : l2_abs(x); /* the square needs no sign */
+    v4d a = kind == L2_L2 ? x : l2_abs(x); /* a square needs no sign */
     if (kind == L2_LP_LARGE) a = a / s1;
     else a = (a * s1) * s2;
     if (kind == L2_L2) a = a * a;
     if (kind == L2_LP || kind == L2_LP_LARGE)
         for (int i = 0; i < 4; i++) a[i] = pow(a[i], p);
-    if (missing) a = l2_select(x == x, a, (v4d){0});
-    return a;
+    return missing ? l2_select(x == x, a, (v4d){0}) : a;
 }
-static inline double l2_term1(double x, int kind, double p, const l2_ref *r,
-                              int missing) {
-    return l2_term(l2_broadcast(x), kind, p, l2_broadcast(r->s1),
-                   l2_broadcast(r->s2), missing)[0];
+L2_INLINE double l2_term1(double x, int kind, double p, const l2_ref *r, int missing) {
+    return l2_term(l2_all(x), kind, p, l2_all(r->s1), l2_all(r->s2), missing)[0];
 }
 
-/* ---- Lanes, the tree and blocks. Lanes j of four vectors are the four
- * elements of h[j], l[j]; the tree leaves their sums in H, L. */
+/* ---- Lanes and the tree. Lane j of four vectors is h[j], l[j]. */
 L2_INLINE void l2_add(v4d *h, v4d *l, v4d t) {
     v4d e;
     TWO_SUM(*h, t, *h, e);
@@ -167,8 +148,7 @@ static inline void l2_combine1(double *H, double *L, double h, double l) {
     l2_combine(&aH, &aL, (v4d){h}, (v4d){l});
     *H = aH[0], *L = aL[0];
 }
-/* m[r][j] becomes m[j][r] (4 x 4). */
-L2_INLINE void l2_transpose(v4d m[4]) {
+L2_INLINE void l2_transpose(v4d m[4]) { /* m[r][j] becomes m[j][r] */
     v4d a = __builtin_shufflevector(m[0], m[1], 0, 4, 2, 6);
     v4d b = __builtin_shufflevector(m[0], m[1], 1, 5, 3, 7);
     v4d c = __builtin_shufflevector(m[2], m[3], 0, 4, 2, 6);
@@ -178,34 +158,43 @@ L2_INLINE void l2_transpose(v4d m[4]) {
     m[2] = __builtin_shufflevector(a, c, 2, 3, 6, 7);
     m[3] = __builtin_shufflevector(b, d, 2, 3, 6, 7);
 }
-/* Lane sums h[j][c], l[j][c] (c < 4, rows `stride` apart) of four vectors
- * added into H[c], L[c]; the lanes are cleared. */
-static void l2_flush(double *h, double *l, int64_t stride, double *H, double *L) {
-    v4d hv[8], lv[8], bh, bl, aH, aL;
+/* The tree over four vectors' lanes a[r] = {lanes 0-3, 4-7, their errors}. */
+L2_INLINE void l2_tree4(v4d a[4][4], v4d *H, v4d *L) {
+    v4d h[8], l[8];
+    for (int r = 0; r < 4; r++)
+        h[r] = a[r][0], h[r + 4] = a[r][1], l[r] = a[r][2], l[r + 4] = a[r][3];
+    l2_transpose(h), l2_transpose(h + 4), l2_transpose(l), l2_transpose(l + 4);
+    l2_tree(h, l, H, L);
+}
+/* The lanes of n <= 4 vectors (lane j of vector c at h[j stride + c]) added
+ * into H[c], L[c], and cleared. */
+static void l2_flush(double *h, double *l, int64_t stride, int64_t n, double *H, double *L) {
+    v4d hv[8], lv[8], bh, bl, aH = {0}, aL = {0};
+    size_t bytes = (size_t)(n < 4 ? n : 4) * 8;
     for (int j = 0; j < 8; j++) {
         memcpy(&hv[j], h + j * stride, 32), memcpy(&lv[j], l + j * stride, 32);
         memset(h + j * stride, 0, 32), memset(l + j * stride, 0, 32);
     }
     l2_tree(hv, lv, &bh, &bl);
-    memcpy(&aH, H, 32), memcpy(&aL, L, 32);
+    memcpy(&aH, H, bytes), memcpy(&aL, L, bytes);
     l2_combine(&aH, &aL, bh, bl);
-    memcpy(H, &aH, 32), memcpy(L, &aL, 32);
+    memcpy(H, &aH, bytes), memcpy(L, &aL, bytes);
 }
 static inline void l2_renormalize(double *H, double *L) {
     double s = *H + *L;
     *L = *L - (s - *H), *H = s;
 }
 
-/* ---- From a power sum to the norm and the multiplier. */
-/* The root of H + L: l1, itself; l2, its square root with one correction
- * from the double-double (q q = P + Q exactly, Dekker's product). */
+/* ---- From a power sum to the norm and the multiplier. The root of H + L:
+ * l1, itself; l2, its square root with one correction from the
+ * double-double (q q = P + Q exactly, Dekker's product). */
 L2_INLINE v4d l2_root(v4d H, v4d L, int kind) {
     v4d s = H + L, r = L - (s - H), q, c, qh, ql, P, Q;
     if (kind == L2_L1) return s;
     for (int i = 0; i < 4; i++) q[i] = __builtin_sqrt(s[i]);
     c = q * 134217729.0, qh = c - (c - q), ql = q - qh;
     P = q * q, Q = ((qh * qh - P) + 2.0 * qh * ql) + ql * ql;
-    return q + (((s - P) - Q) + r) * (0.5 / q); /* 0.5 / q runs beside P, Q */
+    return q + (((s - P) - Q) + r) * (0.5 / q);
 }
 /* Unit norm (divided by max(norm, eps)), or max_norm for longer vectors:
  * the target is 2^ft mt, eps is 2^fe me. */
@@ -217,43 +206,36 @@ static inline l2_target l2_make_target(double eps, double max_norm) {
     if (eps > 0.0) t.me = frexp(eps, &e), t.fe = e;
     return t;
 }
-/* Multipliers of norms in the normal range: equal to l2_factor's there. */
+/* Multipliers of norms in the normal range: as l2_factor's there. */
 L2_INLINE v4d l2_gain(v4d norm, const l2_target *t) {
-    if (t->clip) return l2_select(norm > t->max_norm, t->max_norm / norm, l2_broadcast(1.0));
-    return 1.0 / l2_select(norm < t->eps, l2_broadcast(t->eps), norm);
+    if (t->clip) return l2_select(norm > t->max_norm, t->max_norm / norm, l2_all(1.0));
+    return 1.0 / l2_select(norm < t->eps, l2_all(t->eps), norm);
 }
 /* The norm of parts (E, h, l) as 2^F mu, mu in [0.5, 1) (0: empty). */
 static double l2_split_norm(int kind, double p, int64_t E, double h, double l, int64_t *F) {
-    double root;
+    double root = kind <= L2_L2 ? l2_root((v4d){h}, (v4d){l}, kind)[0]
+                : kind == L2_LP ? pow(h + l, 1.0 / p)
+                : kind == L2_MAX ? h : h * exp(log1p(l) / p); /* large p */
     int e;
-    *F = 0;
-    if (E == L2_EMPTY) return 0.0;
-    if (kind <= L2_L2) root = l2_root((v4d){h}, (v4d){l}, kind)[0];
-    else if (kind == L2_LP) root = pow(h + l, 1.0 / p);
-    else if (kind == L2_MAX) root = h;
-    else root = h * exp(log1p(l) / p); /* mantissa of m, the sum less 1 */
     root = frexp(root, &e);
     *F = E + e;
-    return root;
+    return E == L2_EMPTY ? 0.0 : root;
 }
 static double l2_norm(int kind, double p, int64_t E, double h, double l) {
     int64_t F;
     double mu = l2_split_norm(kind, p, E, h, l, &F);
-    return F > 1100 ? INFINITY : ldexp(mu, (int)(F < -1100 ? -1100 : F));
+    return mu == 0.0 ? 0.0 : F > 1100 ? INFINITY : ldexp(mu, (int)(F < -1100 ? -1100 : F));
 }
 /* The multiplier 2^k g of a vector: k = 0 unless g alone would leave the
- * normal range. */
-static void l2_factor(const l2_target *t, int kind, double p, int64_t E, double h,
-                      double l, int64_t *k, double *g) {
+ * normal range. Zero stays zero, missing stays missing. */
+static void l2_factor(const l2_target *t, int kind, double p, int64_t E, double h, double l,
+                      int64_t *k, double *g) {
     int64_t F, K;
     double mu = l2_split_norm(kind, p, E, h, l, &F);
     *k = 0, *g = 1.0;
-    if (mu == 0.0) return; /* zero stays zero, missing stays missing */
-    if (t->clip) {
-        if (F < t->ft || (F == t->ft && mu <= t->mt)) return;
-    } else if (t->me > 0.0 && (F < t->fe || (F == t->fe && mu < t->me))) {
+    if (mu == 0.0 || (t->clip && (F < t->ft || (F == t->ft && mu <= t->mt)))) return;
+    if (!t->clip && t->me > 0.0 && (F < t->fe || (F == t->fe && mu < t->me)))
         F = t->fe, mu = t->me;
-    }
     K = t->ft - F;
     if (K > -1000 && K < 1000) *g = ldexp(t->mt / mu, (int)K);
     else *k = K, *g = t->mt / mu;
@@ -265,12 +247,12 @@ static inline double l2_shift_scale(double x, int64_t k, double g) {
     double y = ldexp(x, kk);
     return isinf(y) ? ldexp(x * g, kk) : y * g;
 }
-/* Merge parts b into a (the same vectors' other entries): l1, l2, moderate
- * p align the smaller by 2^(p dE), exact when p dE is an integer, and add in
- * double-double; max keeps the larger; large p rescales the smaller by the
- * p-th power of the ratio of the largest entries (one rounding). */
-static void l2_merge(int kind, double p, int64_t *Ea, double *ha, double *la,
-                     int64_t Eb, double hb, double lb) {
+/* Merge parts b into a (other entries of the same vectors): l1, l2 and
+ * moderate p align the smaller by 2^(p dE), exact when p dE is an integer,
+ * and add in double-double; max keeps the larger; large p rescales the
+ * smaller by the p-th power of the ratio of the largest entries. */
+static void l2_merge(int kind, double p, int64_t *Ea, double *ha, double *la, int64_t Eb,
+                     double hb, double lb) {
     double s, e, f;
     if (Eb == L2_EMPTY) return;
     if (*Ea == L2_EMPTY || Eb > *Ea || (Eb == *Ea && hb > *ha)) {
@@ -280,11 +262,8 @@ static void l2_merge(int kind, double p, int64_t *Ea, double *ha, double *la,
         if (Eb == L2_EMPTY) return;
     }
     f = Eb - *Ea < -4000 ? -4000.0 : (double)(Eb - *Ea); /* <= 0 */
-    if (kind == L2_MAX) return;
-    if (kind == L2_LP_LARGE) {
-        *la += (1.0 + lb) * pow(hb / *ha * ldexp(1.0, (int)f), p);
-        return;
-    }
+    if (kind == L2_LP_LARGE) *la += (1.0 + lb) * pow(hb / *ha * ldexp(1.0, (int)f), p);
+    if (kind == L2_MAX || kind == L2_LP_LARGE) return;
     f = p * f == floor(p * f) ? ldexp(1.0, (int)(p * f)) : exp2(p * f);
     TWO_SUM(*ha, hb * f, s, e);
     *ha = s, *la = (*la + lb * f) + e;
@@ -292,65 +271,56 @@ static void l2_merge(int kind, double p, int64_t *Ea, double *ha, double *la,
 }
 
 /* ---- Operations. A job describes the data and where results go; l2_run
- * does the share [first, last): vectors, tasks or entries, by operation. */
+ * does its share [first, last): vectors, tasks or entries, by operation. */
 typedef struct {
     int op, kind, is64, idx64, max_only, shifted;
     double p;
-    const void *x, *idx, *ptr; /* values; sparse positions and bounds */
-    int64_t length, n_major, n_minor;   /* dense: entries per major vector */
-    void *out;                          /* scaled values, or NULL */
+    const void *x, *idx, *ptr;        /* values; sparse positions and bounds */
+    int64_t length, n_major, n_minor; /* dense: entries per major vector */
+    void *out;                        /* scaled values, or NULL */
     l2_target target;
-    int64_t *E;                         /* per-vector outputs (may be NULL) */
+    int64_t *E;                       /* per-vector outputs (may be NULL) */
     double *hi, *lo, *norms;
-    const int64_t *k;                   /* multipliers, for scaling */
-    const double *g, *s1, *s2;          /* minor sums: references, or NULL */
+    const int64_t *k;                 /* multipliers, for scaling */
+    const double *g, *s1, *s2;        /* minor sums: references, or NULL */
 } l2_job;
 typedef struct { const void *x, *idx; int64_t n, at; } l2_vec; /* a major vector */
 
 static inline l2_vec l2_major_vector(const l2_job *j, int64_t i) {
     l2_vec v = {j->x, NULL, j->length, i * j->length};
-    if (j->ptr) v.at = l2_index(j->ptr, j->idx64, i),
-                v.n = l2_index(j->ptr, j->idx64, i + 1) - v.at;
+    if (j->ptr) v.at = l2_index(j->ptr, j->idx64, i), v.n = l2_index(j->ptr, j->idx64, i + 1) - v.at;
     v.x = (const char *)j->x + v.at * (j->is64 ? 8 : 4);
     if (j->idx) v.idx = (const char *)j->idx + v.at * (j->idx64 ? 8 : 4);
     return v;
 }
 /* Lanes of up to L2_BLOCK dense entries, unmasked and unscaled: lanes 0-3
- * in a[0], 4-7 in a[1], their rounding errors in a[2], a[3]. */
+ * in a[0], 4-7 in a[1], their errors in a[2], a[3]. */
 L2_INLINE void l2_dense_lanes(const void *x, int is64, int64_t n, int kind, v4d a[4]) {
-    v4d one = l2_broadcast(1.0), u, v, ha = {0}, hb = {0}, la = {0}, lb = {0};
+    v4d one = l2_all(1.0), h0 = {0}, h1 = {0}, l0 = {0}, l1 = {0}, u, v; /* registers */
     const char *c = x;
     int64_t i = 0, w = is64 ? 8 : 4;
-    for (; i + 16 <= n; i += 16) { /* in registers: x may alias a */
+    for (; i + 16 <= n; i += 16) {
         __builtin_prefetch(c + (i + 256) * w);
-        l2_add(&ha, &la, l2_term(l2_load(c + i * w, is64), kind, 2.0, one, one, 0));
-        l2_add(&hb, &lb, l2_term(l2_load(c + (i + 4) * w, is64), kind, 2.0, one, one, 0));
-        l2_add(&ha, &la, l2_term(l2_load(c + (i + 8) * w, is64), kind, 2.0, one, one, 0));
-        l2_add(&hb, &lb, l2_term(l2_load(c + (i + 12) * w, is64), kind, 2.0, one, one, 0));
+        l2_add(&h0, &l0, l2_term(l2_load(c + i * w, is64), kind, 2.0, one, one, 0));
+        l2_add(&h1, &l1, l2_term(l2_load(c + (i + 4) * w, is64), kind, 2.0, one, one, 0));
+        l2_add(&h0, &l0, l2_term(l2_load(c + (i + 8) * w, is64), kind, 2.0, one, one, 0));
+        l2_add(&h1, &l1, l2_term(l2_load(c + (i + 12) * w, is64), kind, 2.0, one, one, 0));
     }
-    for (; i < n; i += 8) {
-        l2_load8(x, is64, i, n, &u, &v);
-        l2_add(&ha, &la, l2_term(u, kind, 2.0, one, one, 0));
-        l2_add(&hb, &lb, l2_term(v, kind, 2.0, one, one, 0));
+    for (; i < n; i += 8) { /* the tail, zero-padded */
+        u = i + 4 <= n ? l2_load(c + i * w, is64) : l2_load_n(c + i * w, is64, n - i);
+        v = i + 8 <= n ? l2_load(c + (i + 4) * w, is64)
+                       : l2_load_n(c + (i + 4) * w, is64, n - i - 4 > 0 ? n - i - 4 : 0);
+        l2_add(&h0, &l0, l2_term(u, kind, 2.0, one, one, 0));
+        l2_add(&h1, &l1, l2_term(v, kind, 2.0, one, one, 0));
     }
-    a[0] = ha, a[1] = hb, a[2] = la, a[3] = lb;
-}
-/* The tree over the lanes a[r] of four vectors (r < 4, as l2_dense_lanes
- * leaves them): lane j becomes a vector over the four. */
-L2_INLINE void l2_tree4(v4d a[4][4], v4d *H, v4d *L) {
-    v4d h[8], l[8];
-    for (int r = 0; r < 4; r++)
-        h[r] = a[r][0], h[r + 4] = a[r][1], l[r] = a[r][2], l[r + 4] = a[r][3];
-    l2_transpose(h), l2_transpose(h + 4), l2_transpose(l), l2_transpose(l + 4);
-    l2_tree(h, l, H, L);
+    a[0] = h0, a[1] = h1, a[2] = l0, a[3] = l1;
 }
 /* The tree of four dense rows of n <= 4 blocks entries (row r at x + r n):
- * lane j holds positions j and j + 8 only, so the lanes are the rows'
- * columns, read four rows at once (TwoSum(0, t) is (t, 0): the same bits
- * as the lanes). `blocks` of four columns is a constant: straight code. */
-L2_INLINE void l2_short_rows(const char *x, int is64, int64_t n, int blocks, int kind,
-                             v4d *H, v4d *L) {
-    v4d col[16], h[8], l[8], one = l2_broadcast(1.0);
+ * lane j holds positions j and j + 8 only, so the lanes are the columns,
+ * read four rows at once (TwoSum(0, t) = (t, 0): the bits of the lanes). */
+L2_INLINE void l2_short_rows(const char *x, int is64, int64_t n, int blocks, int kind, v4d *H,
+                             v4d *L) {
+    v4d col[16], h[8], l[8], one = l2_all(1.0);
     for (int c = 0; c < 4 * blocks; c += 4) {
         for (int r = 0; r < 4; r++) col[c + r] = l2_load(x + (r * n + c) * (is64 ? 8 : 4), is64);
         l2_transpose(col + c);
@@ -364,47 +334,41 @@ L2_INLINE void l2_short_rows(const char *x, int is64, int64_t n, int blocks, int
     l2_tree(h, l, H, L);
 }
 /* (H, L) of one major vector, any length: unscaled and unmasked (fast), or
- * in units of r with missing values adding nothing. Lane j at hi[4 j]. */
+ * in units of r with missing values adding nothing. Lane j at lanes[4 j]. */
 static void l2_vector_sum(const l2_job *j, const l2_vec *v, const l2_ref *r, int fast,
                           double *H, double *L) {
-    double hi[32] = {0}, lo[32] = {0}, aH[4] = {0}, aL[4] = {0}, e;
+    double hi[32] = {0}, lo[32] = {0}, aH[4] = {0}, aL[4] = {0}, t, e;
     int64_t block = 0, w = j->is64 ? 8 : 4;
     for (int64_t q = 0; fast && !v->idx && q < v->n; q += L2_BLOCK) {
         v4d a[4][4] = {{{0}}}, bh, bl;
-        l2_dense_lanes((const char *)v->x + q * w, j->is64,
-                       v->n - q < L2_BLOCK ? v->n - q : L2_BLOCK, j->kind, a[0]);
+        l2_dense_lanes((const char *)v->x + q * w, j->is64, v->n - q < L2_BLOCK ? v->n - q : L2_BLOCK,
+                       j->kind, a[0]);
         l2_tree4(a, &bh, &bl);
         l2_combine1(aH, aL, bh[0], bl[0]);
     }
-    for (int64_t q = 0; (v->idx || !fast) && q < v->n; q++) {
-        int64_t pos = v->idx ? l2_index(v->idx, j->idx64, q) : q;
-        double t = l2_term1(l2_at(v->x, j->is64, q), j->kind, j->p, r, !fast);
-        if (pos / L2_BLOCK != block) l2_flush(hi, lo, 4, aH, aL), block = pos / L2_BLOCK;
+    for (int64_t q = 0; (v->idx || !fast) && q <= v->n; q++) {
+        int64_t pos = q == v->n ? -1 : v->idx ? l2_index(v->idx, j->idx64, q) : q;
+        if (pos / L2_BLOCK != block || pos < 0) l2_flush(hi, lo, 4, 1, aH, aL), block = pos / L2_BLOCK;
+        if (pos < 0) break;
+        t = l2_term1(l2_at(v->x, j->is64, q), j->kind, j->p, r, !fast);
         TWO_SUM(hi[4 * (pos & 7)], t, hi[4 * (pos & 7)], e);
         lo[4 * (pos & 7)] += e;
     }
-    if (v->idx || !fast) l2_flush(hi, lo, 4, aH, aL);
     *H = aH[0], *L = aL[0];
 }
 static inline int l2_in_fast_range(double H) { return H >= L2_FAST_MIN && H <= L2_FAST_MAX; }
-
 /* Parts (E, H, L) from a vector's largest entry m and its sum (H, L) in
  * units of r: a canonical double-double; large p keeps the mantissa of m in
  * H and the sum less 1 in L; max keeps m alone. */
-static void l2_finish_parts(int kind, double m, const l2_ref *r, int64_t *E, double *H,
-                            double *L) {
+static void l2_finish_parts(int kind, double m, const l2_ref *r, int64_t *E, double *H, double *L) {
     *E = m == 0.0 ? L2_EMPTY : r->E;
-    if (m == 0.0 || kind == L2_MAX) {
-        *H = m == 0.0 ? 0.0 : (m * r->s1) * r->s2, *L = 0.0;
-        return;
-    }
-    l2_renormalize(H, L);
-    if (kind == L2_LP_LARGE) *L = (*H - 1.0) + *L, *H = ldexp(m, (int)-r->E);
+    if (m == 0.0 || kind == L2_MAX) *H = m == 0.0 ? 0.0 : (m * r->s1) * r->s2, *L = 0.0;
+    else l2_renormalize(H, L);
+    if (m > 0.0 && kind == L2_LP_LARGE) *L = (*H - 1.0) + *L, *H = ldexp(m, (int)-r->E);
 }
-/* The parts of a major vector that its fast sum did not settle (NaN,
- * infinity, extreme magnitudes, other kinds than l1 and l2). */
-static int l2_careful_parts(const l2_job *j, const l2_vec *v, int64_t *E, double *H,
-                            double *L) {
+/* The parts of a major vector that its fast sum does not settle (NaN,
+ * infinity, extreme magnitudes, norms other than l1 and l2). */
+static int l2_careful_parts(const l2_job *j, const l2_vec *v, int64_t *E, double *H, double *L) {
     double m = 0.0, a;
     l2_ref r;
     if (j->kind <= L2_L2) {
@@ -413,8 +377,7 @@ static int l2_careful_parts(const l2_job *j, const l2_vec *v, int64_t *E, double
         *E = 0;
         if (l2_in_fast_range(*H)) return 0;
     }
-    for (int64_t q = 0; q < v->n; q++)
-        a = fabs(l2_at(v->x, j->is64, q)), m = a > m ? a : m;
+    for (int64_t q = 0; q < v->n; q++) a = fabs(l2_at(v->x, j->is64, q)), m = a > m ? a : m;
     if (isinf(m)) return L2_INFINITY;
     r = l2_reference(j->kind, j->p, m > 0.0 ? m : 1.0);
     if (m > 0.0 && j->kind != L2_MAX) l2_vector_sum(j, v, &r, 0, H, L);
@@ -424,13 +387,9 @@ static int l2_careful_parts(const l2_job *j, const l2_vec *v, int64_t *E, double
 /* out = x 2^k g, n entries. */
 L2_INLINE void l2_scale(const void *x, void *out, int is64, int64_t n, int64_t k, double g) {
     int64_t i = 0, w = is64 ? 8 : 4;
-    if (k != 0) {
-        for (; i < n; i++) l2_put(out, is64, i, l2_shift_scale(l2_at(x, is64, i), k, g));
-        return;
-    }
-    for (; i + 4 <= n; i += 4)
+    for (; k == 0 && i + 4 <= n; i += 4)
         l2_store((char *)out + i * w, is64, l2_load((const char *)x + i * w, is64) * g);
-    for (; i < n; i++) l2_put(out, is64, i, l2_at(x, is64, i) * g);
+    for (; i < n; i++) l2_put(out, is64, i, k ? l2_shift_scale(l2_at(x, is64, i), k, g) : l2_at(x, is64, i) * g);
 }
 /* Four dense rows of n <= 4 blocks entries from row i0: norms, parts and
  * scaling when their fast sums settle all four; else 0, nothing written. */
@@ -445,10 +404,7 @@ L2_INLINE int l2_short_group(const l2_job *j, int64_t i0, int is64, int kind, in
     ok = (H >= L2_FAST_MIN) & (H <= L2_FAST_MAX) & (gain >= 0x1p-1022);
     if (!(ok[0] & ok[1] & ok[2] & ok[3])) return 0;
     if (j->norms) *(v4d_u *)(j->norms + i0) = root;
-    if (j->E) {
-        *(v4d_u *)(j->hi + i0) = H, *(v4d_u *)(j->lo + i0) = L;
-        *(v4l_u *)(j->E + i0) = (v4l){0};
-    }
+    if (j->E) *(v4d_u *)(j->hi + i0) = H, *(v4d_u *)(j->lo + i0) = L, *(v4l_u *)(j->E + i0) = (v4l){0};
     for (int r = 0; j->out && r < 4; r++)
         l2_scale(x + r * n * w, (char *)j->out + (i0 + r) * n * w, is64, n, 0, gain[r]);
     return 1;
@@ -460,16 +416,15 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
     int64_t w = is64 ? 8 : 4, n = j->length;
     int blocks = !j->ptr && kind <= L2_L2 && n <= 16 ? (int)(n + 3) / 4 : 0;
     for (int64_t i0 = first; i0 < last; i0 += 4) {
-        int m = (int)(last - i0 < 4 ? last - i0 : 4), fast[4] = {0}, done;
+        int m = (int)(last - i0 < 4 ? last - i0 : 4), fast[4] = {0};
         v4d a[4][4], H = {0}, L = {0}, s, root = {0}, gain = {0};
         l2_vec v[4];
-        if (blocks && m == 4 && (i0 + 5) * n <= j->n_major * n) { /* short rows */
-            done = blocks == 1 ? l2_short_group(j, i0, is64, kind, 1)
-                 : blocks == 2 ? l2_short_group(j, i0, is64, kind, 2)
-                 : blocks == 3 ? l2_short_group(j, i0, is64, kind, 3)
-                               : l2_short_group(j, i0, is64, kind, 4);
-            if (done) continue;
-        }
+        if (blocks && m == 4 && (i0 + 5) * n <= j->n_major * n /* short rows */
+            && (blocks == 1   ? l2_short_group(j, i0, is64, kind, 1)
+                : blocks == 2 ? l2_short_group(j, i0, is64, kind, 2)
+                : blocks == 3 ? l2_short_group(j, i0, is64, kind, 3)
+                              : l2_short_group(j, i0, is64, kind, 4)))
+            continue;
         for (int r = 0; r < 4; r++) {
             a[r][0] = a[r][1] = a[r][2] = a[r][3] = (v4d){0};
             if (r >= m) continue;
@@ -477,8 +432,7 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
             fast[r] = kind <= L2_L2;
             if (fast[r] && !v[r].idx && v[r].n <= L2_BLOCK) {
                 l2_dense_lanes(v[r].x, is64, v[r].n, kind, a[r]);
-            } else if (fast[r] && v[r].idx
-                       && (!v[r].n || l2_index(v[r].idx, j->idx64, v[r].n - 1) < L2_BLOCK)) {
+            } else if (fast[r] && v[r].idx && (!v[r].n || l2_index(v[r].idx, j->idx64, v[r].n - 1) < L2_BLOCK)) {
                 double t[16] = {0}, e; /* lanes, then their errors */
                 for (int64_t q = 0; q < v[r].n; q++) {
                     int64_t lane = l2_index(v[r].idx, j->idx64, q) & 7;
@@ -519,64 +473,47 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
     return 0;
 }
 /* Task t of a C-ordered array's columns: columns [c0, c0 + L2_CHUNK) over
- * the rows of one block, their lane sums (or largest entries) written to
- * hi, lo at [block, column]. */
+ * the rows of one block; their lane sums (or largest entries) go to hi, lo
+ * at [block, column]. */
 L2_INLINE void l2_minor_dense(const l2_job *j, int64_t t, int is64, int kind) {
     int64_t chunks = (j->n_minor + L2_CHUNK - 1) / L2_CHUNK, w = is64 ? 8 : 4;
-    int64_t b = t / chunks, c0 = t % chunks * L2_CHUNK;
-    int64_t r1 = (b + 1) * L2_BLOCK < j->n_major ? (b + 1) * L2_BLOCK : j->n_major;
+    int64_t b = t / chunks, c0 = t % chunks * L2_CHUNK, r1 = (b + 1) * L2_BLOCK;
     int64_t C = j->n_minor - c0 < L2_CHUNK ? j->n_minor - c0 : L2_CHUNK;
     double ah[8][L2_CHUNK], al[8][L2_CHUNK];
-    v4d one = l2_broadcast(1.0), s1 = one, s2 = one, x, y, hv, lv;
+    v4d one = l2_all(1.0), s1 = one, s2 = one, x, hv, lv;
     memset(ah, 0, sizeof ah), memset(al, 0, sizeof al);
-    for (int64_t r = b * L2_BLOCK; r < r1; r++) {
+    for (int64_t r = b * L2_BLOCK; r < r1 && r < j->n_major; r++) {
         const char *row = (const char *)j->x + (r * j->n_minor + c0) * w;
-        for (int64_t c = 0; c < C; c += 8) {
-            l2_load8(row, is64, c, C, &x, &y);
-            for (int half = 0; half < 2; half++, x = y) {
-                int64_t cc = c + 4 * half;
-                if (j->max_only) {
-                    memcpy(&hv, &ah[0][cc], 32);
-                    hv = l2_select(l2_abs(x) > hv, l2_abs(x), hv);
-                    memcpy(&ah[0][cc], &hv, 32);
-                    continue;
-                }
-                if (j->s1) memcpy(&s1, j->s1 + c0 + cc, 32), memcpy(&s2, j->s2 + c0 + cc, 32);
-                memcpy(&hv, &ah[r & 7][cc], 32), memcpy(&lv, &al[r & 7][cc], 32);
-                l2_add(&hv, &lv, l2_term(x, kind, j->p, s1, s2, 1));
-                memcpy(&ah[r & 7][cc], &hv, 32), memcpy(&al[r & 7][cc], &lv, 32);
+        for (int64_t c = 0; c < C; c += 4) {
+            x = c + 4 <= C ? l2_load(row + c * w, is64) : l2_load_n(row + c * w, is64, C - c);
+            if (j->max_only) {
+                memcpy(&hv, &ah[0][c], 32), x = l2_abs(x);
+                hv = l2_select(x > hv, x, hv), memcpy(&ah[0][c], &hv, 32);
+                continue;
             }
+            if (j->s1) memcpy(&s1, j->s1 + c0 + c, 32), memcpy(&s2, j->s2 + c0 + c, 32);
+            memcpy(&hv, &ah[r & 7][c], 32), memcpy(&lv, &al[r & 7][c], 32);
+            l2_add(&hv, &lv, l2_term(x, kind, j->p, s1, s2, 1));
+            memcpy(&ah[r & 7][c], &hv, 32), memcpy(&al[r & 7][c], &lv, 32);
         }
     }
     for (int64_t c = 0; c < C; c += 4) {
-        double H[4] = {0}, L[4] = {0};
-        if (j->max_only) memcpy(H, &ah[0][c], sizeof H);
-        else l2_flush(&ah[0][c], &al[0][c], L2_CHUNK, H, L);
-        for (int64_t i = 0; i < 4 && c + i < C; i++)
-            j->hi[b * j->n_minor + c0 + c + i] = H[i], j->lo[b * j->n_minor + c0 + c + i] = L[i];
-    }
-}
-/* The lanes of n minor vectors (ah, al, L2_SPAN apart) added into H, L. */
-static void l2_flush_span(double *ah, double *al, int64_t n, double *H, double *L) {
-    for (int64_t i = 0; i < n; i += 4) {
-        double h4[4] = {0}, l4[4] = {0};
-        size_t bytes = (size_t)(n - i < 4 ? n - i : 4) * sizeof(double);
-        memcpy(h4, H + i, bytes), memcpy(l4, L + i, bytes);
-        l2_flush(ah + i, al + i, L2_SPAN, h4, l4);
-        memcpy(H + i, h4, bytes), memcpy(L + i, l4, bytes);
+        double *H = j->hi + b * j->n_minor + c0 + c, *L = j->lo + b * j->n_minor + c0 + c;
+        if (j->max_only) memcpy(H, &ah[0][c], (size_t)(C - c < 4 ? C - c : 4) * 8);
+        else l2_flush(&ah[0][c], &al[0][c], L2_CHUNK, C - c, H, L);
     }
 }
 /* Minor vectors (CSC rows, CSR columns) of spans t0..t1-1, L2_SPAN each:
  * major vectors are read in order, each from a cursor left where the span
  * before ended; sums (or largest entries) go to hi, lo per minor vector. */
-static int l2_minor_sparse(const l2_job *j, int64_t t0, int64_t t1) {
+L2_INLINE int l2_minor_sparse(const l2_job *j, int64_t t0, int64_t t1) {
     int64_t n = j->n_major, *cur = malloc((size_t)(n + 1) * sizeof *cur);
-    double *ah = calloc(8 * L2_SPAN, sizeof *ah), *al = calloc(8 * L2_SPAN, sizeof *al);
+    double *ah = calloc(8 * L2_SPAN, 8), *al = calloc(8 * L2_SPAN, 8);
     if (!cur || !ah || !al) return free(cur), free(ah), free(al), 2;
     for (int64_t c = 0; c < n; c++) { /* the first position of span t0 */
-        int64_t a = l2_index(j->ptr, j->idx64, c), z = l2_index(j->ptr, j->idx64, c + 1);
+        int64_t a = l2_index(j->ptr, j->idx64, c), z = l2_index(j->ptr, j->idx64, c + 1), mid;
         while (a < z) {
-            int64_t mid = a + (z - a) / 2;
+            mid = a + (z - a) / 2;
             if (l2_index(j->idx, j->idx64, mid) < t0 * L2_SPAN) a = mid + 1;
             else z = mid;
         }
@@ -584,12 +521,14 @@ static int l2_minor_sparse(const l2_job *j, int64_t t0, int64_t t1) {
     }
     for (int64_t t = t0; t < t1; t++) {
         int64_t m0 = t * L2_SPAN, m1 = m0 + L2_SPAN < j->n_minor ? m0 + L2_SPAN : j->n_minor, m;
-        double *H = j->hi + m0, *L = j->lo + m0;
+        double *H = j->hi + m0, *L = j->lo + m0, x, e;
         memset(H, 0, (size_t)(m1 - m0) * 8), memset(L, 0, (size_t)(m1 - m0) * 8);
-        for (int64_t c = 0; c < n; c++) {
+        for (int64_t c = 0; c <= n; c++) {
+            if (!j->max_only && (c == n || (c && c % L2_BLOCK == 0)))
+                for (int64_t i = 0; i < m1 - m0; i += 4) l2_flush(ah + i, al + i, L2_SPAN, m1 - m0 - i, H + i, L + i);
+            if (c == n) break;
+            double *h = ah + (c & 7) * L2_SPAN - m0, *l = al + (c & 7) * L2_SPAN - m0;
             int64_t q = cur[c], z = l2_index(j->ptr, j->idx64, c + 1);
-            double *h = ah + (c & 7) * L2_SPAN - m0, *l = al + (c & 7) * L2_SPAN - m0, x, e;
-            if (c && c % L2_BLOCK == 0 && !j->max_only) l2_flush_span(ah, al, m1 - m0, H, L);
             for (; q < z && (m = l2_index(j->idx, j->idx64, q)) < m1; q++) {
                 l2_ref r = {0, j->s1 ? j->s1[m] : 1.0, j->s2 ? j->s2[m] : 1.0};
                 x = l2_at(j->x, j->is64, q);
@@ -603,7 +542,6 @@ static int l2_minor_sparse(const l2_job *j, int64_t t0, int64_t t1) {
             }
             cur[c] = q;
         }
-        if (!j->max_only) l2_flush_span(ah, al, m1 - m0, H, L);
     }
     return free(cur), free(ah), free(al), 0;
 }
@@ -628,8 +566,7 @@ L2_INLINE void l2_scale_by(const l2_job *j, int64_t first, int64_t last, int is6
         int64_t c = 0;
         for (; !j->shifted && c + 4 <= m; c += 4)
             l2_store(out + c * w, is64, l2_load(x + c * w, is64) * l2_load(j->g + c, 1));
-        for (; c < m; c++)
-            l2_put(out, is64, c, l2_shift_scale(l2_at(x, is64, c), j->k[c], j->g[c]));
+        for (; c < m; c++) l2_put(out, is64, c, l2_shift_scale(l2_at(x, is64, c), j->k[c], j->g[c]));
     }
 }
 /* Whether entries first..last-1 hold an infinity. */
@@ -649,11 +586,9 @@ L2_INLINE int l2_run_any(const l2_job *j, int64_t first, int64_t last) {
         if (k == L2_L2) return is64 ? l2_major(j, first, last, 1, 2) : l2_major(j, first, last, 0, 2);
         return l2_major(j, first, last, is64, L2_LP);
     case L2_MINOR_DENSE:
-        for (int64_t t = first; t < last; t++) {
-            if (k == L2_L2 && is64) l2_minor_dense(j, t, 1, 2);
-            else if (k == L2_L2) l2_minor_dense(j, t, 0, 2);
+        for (int64_t t = first; t < last; t++)
+            if (k == L2_L2) is64 ? l2_minor_dense(j, t, 1, 2) : l2_minor_dense(j, t, 0, 2);
             else l2_minor_dense(j, t, is64, j->kind);
-        }
         return 0;
     case L2_MINOR_SPARSE:
         return l2_minor_sparse(j, first, last);
@@ -665,7 +600,8 @@ L2_INLINE int l2_run_any(const l2_job *j, int64_t first, int64_t last) {
         return 0;
     }
 }
-/* Instruction sets, chosen once: l2_select_isa (SKLEARN_L2_CPU lowers it). */
+/* Instruction sets, chosen once by l2_select_isa (SKLEARN_L2_CPU may lower
+ * the choice); every one gives the same bits. */
 #if defined(__x86_64__)
 __attribute__((target("arch=x86-64-v4"))) static int l2_run_avx512(const l2_job *j, int64_t a, int64_t b) { return l2_run_any(j, a, b); }
 __attribute__((target("arch=x86-64-v3"))) static int l2_run_avx2(const l2_job *j, int64_t a, int64_t b) { return l2_run_any(j, a, b); }
@@ -677,16 +613,14 @@ static inline int l2_select_isa(int limit) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     best = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    if (best && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
-        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
-        best = 2;
+    best += best && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+            && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
 #endif
     return l2_isa = best < limit ? best : limit;
 }
 static inline int l2_run(const l2_job *j, int64_t first, int64_t last) {
 #if defined(__x86_64__)
-    if (l2_isa == 2) return l2_run_avx512(j, first, last);
-    if (l2_isa == 1) return l2_run_avx2(j, first, last);
+    if (l2_isa) return l2_isa == 2 ? l2_run_avx512(j, first, last) : l2_run_avx2(j, first, last);
 #endif
     return l2_run_baseline(j, first, last);
 }

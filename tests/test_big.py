@@ -52,6 +52,11 @@ def _far_rows(path, rng):
     return rows, dense
 
 
+def _arrays(rows):
+    """The kernels' view of the rows: values, positions, bounds, widths."""
+    return (rows.data, rows.indices, rows.indptr, 0, len(ROW_LENGTHS), rows.shape[1])
+
+
 @pytest.fixture
 def far_rows(tmp_path, rng):
     rows, dense = _far_rows(tmp_path / "data.f64", rng)
@@ -71,17 +76,7 @@ def test_rows_past_2_31_stored_values_are_normalized(far_rows, tmp_path, p):
     out = np.memmap(
         tmp_path / "out.f64", dtype=np.float64, mode="w+", shape=rows.data.shape
     )
-    _kernels.major(
-        rows.data,
-        rows.indices,
-        rows.indptr,
-        0,
-        len(ROW_LENGTHS),
-        _kernels.kind_of(p),
-        p,
-        out=out,
-        threads=2,
-    )
+    _kernels._major(_arrays(rows), p, out=out, threads=2)
     result = np.zeros_like(dense)
     for i, n in enumerate(ROW_LENGTHS):
         result[i, :n] = out[rows.indptr[i] : rows.indptr[i + 1]]
@@ -91,17 +86,7 @@ def test_rows_past_2_31_stored_values_are_normalized(far_rows, tmp_path, p):
 @pytest.mark.parametrize("p", P_NORMS)
 def test_norms_of_rows_past_2_31_stored_values(far_rows, p):
     rows, dense = far_rows
-    found, _ = _kernels.major(
-        rows.data,
-        rows.indices,
-        rows.indptr,
-        0,
-        len(ROW_LENGTHS),
-        _kernels.kind_of(p),
-        p,
-        with_norms=True,
-        threads=2,
-    )
+    found = _kernels._major(_arrays(rows), p, with_norms=True, threads=2)
     assert_allclose(found, reference_norms(dense, p), rtol=4e-15)
 
 
