@@ -506,11 +506,28 @@ def scale_columns(X, scaling, in_place):
 
 
 def column_parts(X, p):
-    """Host ``(parts, n_observed)`` of every column (the adapters' protocol)."""
-    from ._kernels import Parts
+    """Host ``(parts, n_observed)`` of every column (the adapters' protocol).
 
-    exponents, sums, observed = column_statistics(X, p)
-    return Parts.from_scaled_sums(p, exponents, sums), observed
+    The compiled kernels' parts are power sums ``2**(p * E) * hi`` for l1
+    and l2, which is what :func:`column_statistics` gives. Another p's norm
+    ``2**e * s`` is taken as the one entry of a vector (the p-norm of
+    ``(norm(a), norm(b))`` is that of ``a`` and ``b`` together): for max and
+    large p, ``E`` is its exponent and ``hi`` its mantissa; for moderate p,
+    its p-th power with ``E`` on the kernels' grid.
+    """
+    from ._kernels import EMPTY, Parts, grid, kind_of
+
+    E, hi, observed = column_statistics(X, p)
+    E, hi = np.asarray(E, np.int64), np.asarray(hi, np.float64)
+    if p not in (1, 2):
+        mantissa, shift = np.frexp(hi)
+        E, hi = E + shift - 1, 2.0 * mantissa  # 2**E <= norm < 2**(E + 1)
+        if p != np.inf and kind_of(p) == kind_of(3):
+            step = grid(p)
+            E, hi = E - E % step, (hi * 2.0 ** (E % step)) ** p
+    empty = ~(hi > 0)
+    E, hi = np.where(empty, EMPTY, E), np.where(empty, 0.0, hi)
+    return Parts(float(p), E, hi, np.zeros_like(hi)), observed
 
 
 def column_statistics(X, p):
@@ -518,7 +535,7 @@ def column_statistics(X, p):
 
     For p in {1, 2}, ``2**e * s**(1/p)`` is the norm of each column; for
     other p and max, ``2**e * s`` is (``e`` integer, ``s`` float64; see
-    :meth:`sklearn_l2._kernels.Parts.from_scaled_sums`), and
+    see :func:`column_parts`), and
     ``n_observed`` counts its non-missing entries (an int if none is missing).
     Only these per-column results leave the device.
     """

@@ -1,15 +1,14 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-# cython: initializedcheck=False
 """NumPy arrays and SciPy sparse matrices, normalized by the compiled kernels.
 
-This is the NumPy/SciPy adapter: ``normalize``, ``norms``, ``column_parts``
-and ``scale_columns`` take and return what those of :mod:`sklearn_l2._dask`
-and :mod:`sklearn_l2._array_api` do. The arithmetic lives in ``_vector.h``;
-here each container is mapped onto its *major* vectors (contiguous: rows of
-a C-ordered array, CSR rows, CSC columns) and *minor* ones (the others),
-float16 is computed in float32, and the work is spread over OpenMP threads.
-Input is validated: float16/32/64, CSR or CSC in canonical form. A vector's
-norm travels as its *parts* ``(E, hi, lo)``, which merge across batches.
+The NumPy/SciPy adapter: ``normalize``, ``norms``, ``column_parts`` and
+``scale_columns`` take and return what those of :mod:`sklearn_l2._dask` and
+:mod:`sklearn_l2._array_api` do. The arithmetic lives in ``_vector.h``; here
+containers become *major* vectors (contiguous: rows of a C-ordered array,
+CSR rows, CSC columns) or *minor* ones (the others), float16 is computed in
+float32, and the work is shared among OpenMP threads. Input is validated:
+float16/32/64, canonical CSR or CSC. A vector's norm travels as its *parts*
+``(E, hi, lo)``, which merge across batches.
 """
 
 import os
@@ -24,16 +23,15 @@ from libc.string cimport memset
 
 cdef extern from "_vector.h" nogil:
     enum:
-        L2_MAJOR, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_SCALE_MAJOR, L2_SCALE_DENSE
-        L2_SCALE_SPARSE, L2_HAS_INF, L2_L2, L2_MAX, L2_CHUNK, L2_SPAN
+        L2_MAJOR, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_HAS_INF, L2_L2, L2_MAX, L2_CHUNK, L2_SPAN
     int64_t L2_EMPTY, L2_BLOCK
     ctypedef struct l2_target:
         pass
     ctypedef struct l2_ref:
         int64_t E
         double s1, s2
-    ctypedef struct l2_job:
-        int op, kind, is64, idx64, max_only, shifted
+    ctypedef struct l2_job:  # see _vector.h
+        int op, kind, is64, idx64, max_only
         double p
         const void *x
         const void *idx
@@ -45,8 +43,6 @@ cdef extern from "_vector.h" nogil:
         double *hi
         double *lo
         double *norms
-        const int64_t *k
-        const double *g
         const double *s1
         const double *s2
     int l2_kind(double p)
@@ -60,23 +56,28 @@ cdef extern from "_vector.h" nogil:
     void l2_renormalize(double *H, double *L)
     int l2_in_fast_range(double H)
     void l2_combine1(double *H, double *L, double h, double l)
-    double l2_norm(int kind, double p, int64_t E, double h, double l)
-    void l2_factor(const l2_target *t, int kind, double p, int64_t E, double h, double l,
-                   int64_t *k, double *g)
-    void l2_merge(int kind, double p, int64_t *Ea, double *ha, double *la, int64_t Eb,
-                  double hb, double lb)
+    void l2_norms_of(int kind, double p, int64_t n, const int64_t *E, const double *h,
+                     const double *l, double *out)
+    void l2_factors_of(int kind, double p, int64_t n, const int64_t *E, const double *h,
+                       const double *l, double eps, double max_norm, int64_t *k, double *g)
+    void l2_merge_all(int kind, double p, int64_t n, int64_t *E, double *h, double *l,
+                      const int64_t *E2, const double *h2, const double *l2)
 
 # SKLEARN_L2_CPU=baseline or avx2 lowers the instruction set (same bits).
 ISA = ("baseline", "avx2", "avx512")[
-    l2_select_isa({"baseline": 0, "avx2": 1}.get(os.environ.get("SKLEARN_L2_CPU"), 2))
-]
-# Entries a thread takes at a time; calls below PARALLEL stay on one thread.
+    l2_select_isa({"baseline": 0, "avx2": 1}.get(os.environ.get("SKLEARN_L2_CPU"), 2))]
+EMPTY = L2_EMPTY
+# Entries a thread takes at a time; smaller calls stay on one thread.
 cdef int64_t PIECE = 1 << 16
 PARALLEL = 1 << 20
 
 
 def kind_of(p):
     return l2_kind(float(p))
+
+
+def grid(double p):
+    return l2_grid(p)
 
 
 def n_threads(n_entries):
@@ -88,15 +89,15 @@ def n_threads(n_entries):
     return max(1, min(cpus or 1, l2_max_threads()))
 
 
-cdef const void *_at(a):
-    return <const void *><uintptr_t>a.__array_interface__["data"][0] if a is not None else NULL
+cdef void *_at(a):
+    return <void *><uintptr_t>a.__array_interface__["data"][0] if a is not None else NULL
 
 
 cdef l2_job _job(int op, x, idx=None, ptr=None, int kind=0, double p=0.0, out=None):
     cdef l2_job j
     memset(&j, 0, sizeof(j))
     j.op, j.kind, j.p, j.is64 = op, kind, p, x.dtype == np.float64
-    j.x, j.idx, j.ptr, j.out = _at(x), _at(idx), _at(ptr), <void *>_at(out)
+    j.x, j.idx, j.ptr, j.out = _at(x), _at(idx), _at(ptr), _at(out)
     j.idx64 = ptr is not None and ptr.dtype == np.int64
     return j
 
@@ -114,8 +115,8 @@ cdef _run(l2_job *j, int64_t n, int64_t per, int threads):
     if bad & 2:
         raise MemoryError("no memory for the sparse accumulators")
     if bad:
-        dtype = np.float64 if j.is64 else np.float32
-        raise ValueError(f"Input contains infinity or a value too large for {np.dtype(dtype)!r}.")
+        dtype = np.dtype(np.float64 if j.is64 else np.float32)
+        raise ValueError(f"Input contains infinity or a value too large for {dtype!r}.")
 
 
 class Parts(NamedTuple):
@@ -129,59 +130,25 @@ class Parts(NamedTuple):
     def merged(self, other):
         """The parts of both sets of entries together (same vectors)."""
         E, hi, lo = self.E.copy(), self.hi.copy(), self.lo.copy()
-        _merge(l2_kind(self.p), self.p, E, hi, lo, other.E, other.hi, other.lo)
+        l2_merge_all(l2_kind(self.p), self.p, E.size, <int64_t *>_at(E), <double *>_at(hi),
+                     <double *>_at(lo), <int64_t *>_at(other.E), <double *>_at(other.hi),
+                     <double *>_at(other.lo))
         return self._replace(E=E, hi=hi, lo=lo)
 
     def norms(self):
         """Float64 norms (inf only where the norm exceeds the float64 range)."""
-        return _norms(l2_kind(self.p), self.p, self.E, self.hi, self.lo)
+        out = np.empty(self.E.size)
+        l2_norms_of(l2_kind(self.p), self.p, out.size, <int64_t *>_at(self.E),
+                    <double *>_at(self.hi), <double *>_at(self.lo), <double *>_at(out))
+        return out
 
     def scaling(self, eps, max_norm):
         """Multipliers ``(k, g)``: a vector is scaled by ``2**k * g``."""
-        return _factors(l2_kind(self.p), self.p, self.E, self.hi, self.lo, eps, max_norm or 0.0)
-
-    @classmethod
-    def from_scaled_sums(cls, p, e, s):
-        """Parts of vectors whose power sum is ``2**(p * e) * s`` (l1, l2) or
-        whose norm is ``2**e * s`` (other p, taken as a vector's one entry:
-        the p-norm of ``(norm(a), norm(b))`` is that of ``a`` and ``b``)."""
-        E, hi = np.asarray(e, np.int64), np.asarray(s, np.float64)
-        if p not in (1, 2):
-            mantissa, shift = np.frexp(hi)
-            E, hi = E + shift - 1, 2.0 * mantissa  # 2**E <= norm < 2**(E + 1)
-            if p != np.inf and l2_kind(p) == l2_kind(3):
-                step = l2_grid(p)
-                E, hi = E - E % step, (hi * 2.0 ** (E % step)) ** p
-        E = np.where(hi > 0, E, L2_EMPTY)
-        return cls(float(p), E, np.where(hi > 0, hi, 0.0), np.zeros_like(hi))
-
-
-def _norms(int kind, double p, const int64_t[::1] E, const double[::1] hi, const double[::1] lo):
-    out_ = np.empty(E.shape[0])
-    cdef double[::1] out = out_
-    cdef Py_ssize_t i
-    for i in range(E.shape[0]):
-        out[i] = l2_norm(kind, p, E[i], hi[i], lo[i])
-    return out_
-
-
-def _factors(int kind, double p, const int64_t[::1] E, const double[::1] hi,
-             const double[::1] lo, double eps, double max_norm):
-    k_, g_ = np.empty(E.shape[0], np.int64), np.empty(E.shape[0])
-    cdef int64_t[::1] k = k_
-    cdef double[::1] g = g_
-    cdef l2_target t = l2_make_target(eps, max_norm)
-    cdef Py_ssize_t i
-    for i in range(E.shape[0]):
-        l2_factor(&t, kind, p, E[i], hi[i], lo[i], &k[i], &g[i])
-    return k_, g_
-
-
-def _merge(int kind, double p, int64_t[::1] E, double[::1] hi, double[::1] lo,
-           const int64_t[::1] E2, const double[::1] hi2, const double[::1] lo2):
-    cdef Py_ssize_t i
-    for i in range(E.shape[0]):
-        l2_merge(kind, p, &E[i], &hi[i], &lo[i], E2[i], hi2[i], lo2[i])
+        k, g = np.empty(self.E.size, np.int64), np.empty(self.E.size)
+        l2_factors_of(l2_kind(self.p), self.p, k.size, <int64_t *>_at(self.E),
+                      <double *>_at(self.hi), <double *>_at(self.lo), eps, max_norm or 0.0,
+                      <int64_t *>_at(k), <double *>_at(g))
+        return k, g
 
 
 # ---------------------------------------------------------------------------
@@ -194,9 +161,9 @@ def _kernel_form(X):
         X = X.astype(np.float32)
     if not sp.issparse(X):
         return X if X.flags.c_contiguous or X.flags.f_contiguous else np.ascontiguousarray(X)
-    index = np.result_type(X.indices.dtype, X.indptr.dtype)
-    if all(a.flags.c_contiguous for a in (X.data, X.indices, X.indptr)) and (
-            X.indices.dtype == X.indptr.dtype):
+    index = np.result_type(X.indices, X.indptr)
+    if X.indices.dtype == X.indptr.dtype and all(
+            a.flags.c_contiguous for a in (X.data, X.indices, X.indptr)):
         return X
     arrays = (np.ascontiguousarray(X.data), X.indices.astype(index), X.indptr.astype(index))
     return type(X)(arrays, shape=X.shape)
@@ -204,16 +171,12 @@ def _kernel_form(X):
 
 def _layout(X, axis):
     """``(data, indices, indptr, length, n_major, n_minor), major``: the
-    vectors of ``X`` along ``axis`` are its major ones or its minor ones."""
+    vectors along ``axis`` are the major ones, or the minor ones."""
     if sp.issparse(X):
         n_major, n_minor = X.shape if X.format == "csr" else X.shape[::-1]
         return (X.data, X.indices, X.indptr, 0, n_major, n_minor), (X.format == "csr") == (axis == 1)
     rows = X if X.flags.c_contiguous else X.T
     return (rows.reshape(-1), None, None, rows.shape[1], *rows.shape), (axis == 1) == (rows is X)
-
-
-def _data(X):
-    return X.data if sp.issparse(X) else (X if X.flags.c_contiguous else X.T).reshape(-1)
 
 
 def _output(X, Y, in_place):
@@ -235,10 +198,9 @@ def _delivered(X, out, in_place):
     return out if out.dtype == X.dtype else out.astype(X.dtype)
 
 
-def _major(args, p, eps=0.0, max_norm=0.0, out=None, bint with_norms=False,
-           bint with_parts=False, threads=1):
-    """Norms, parts and scaling (into ``out``) of every major vector. ``out``
-    may be the data: infinity then raises before anything is written."""
+def _major(args, p, eps=0.0, max_norm=None, out=None, bint with_norms=False, threads=1):
+    """Norms (or parts) of every major vector, scaled into ``out`` (which may
+    be the data: infinity then raises before anything is written)."""
     data, indices, indptr, length, n_major, _ = args
     cdef l2_job j = _job(L2_MAJOR, data, indices, indptr, l2_kind(p), p, out)
     j.length, j.n_major, j.target = length, n_major, l2_make_target(eps, max_norm or 0.0)
@@ -246,35 +208,9 @@ def _major(args, p, eps=0.0, max_norm=0.0, out=None, bint with_norms=False,
         scan = _job(L2_HAS_INF, data)
         _run(&scan, data.size, PIECE, threads)
     norms, E, hi, lo = np.empty(n_major), np.empty(n_major, np.int64), np.empty(n_major), np.empty(n_major)
-    if with_norms:
-        j.norms = <double *>_at(norms)
-    if with_parts:
-        j.E, j.hi, j.lo = <int64_t *>_at(E), <double *>_at(hi), <double *>_at(lo)
+    j.norms, j.E, j.hi, j.lo = <double *>_at(norms), <int64_t *>_at(E), <double *>_at(hi), <double *>_at(lo)
     _run(&j, n_major, max(4, PIECE * n_major // max(data.size, 1) // 4 * 4), threads)
     return norms if with_norms else Parts(p, E, hi, lo)
-
-
-cdef _minor_pass(l2_job *j, double[::1] H, double[::1] L, int threads):
-    """One pass of the minor vectors' sums (or largest entries) into H, L."""
-    cdef int64_t b, c, n_minor = j.n_minor
-    cdef int64_t blocks = max(1, (j.n_major + L2_BLOCK - 1) // L2_BLOCK)
-    if j.op == L2_MINOR_SPARSE:
-        spans = (n_minor + L2_SPAN - 1) // L2_SPAN
-        threads = max(1, min(threads, spans))
-        j.hi, j.lo = &H[0], &L[0]
-        _run(j, spans, (spans + threads - 1) // threads, threads)
-        return
-    bh, bl = np.zeros((blocks, n_minor)), np.zeros((blocks, n_minor))
-    cdef double[:, ::1] BH = bh, BL = bl
-    j.hi, j.lo = &BH[0, 0], &BL[0, 0]
-    _run(j, blocks * ((n_minor + L2_CHUNK - 1) // L2_CHUNK), 1, threads)
-    if j.max_only:
-        np.asarray(H)[:n_minor] = bh.max(axis=0)
-        return
-    for c in range(n_minor):  # blocks in order
-        H[c] = L[c] = 0.0
-        for b in range(blocks):
-            l2_combine1(&H[c], &L[c], BH[b, c], BL[b, c])
 
 
 def _minor(args, p, threads=1, largest=None):
@@ -282,10 +218,9 @@ def _minor(args, p, threads=1, largest=None):
     their largest entry (``largest``: that of the whole vector, when this is
     a chunk of it), then their sum in its units."""
     data, indices, indptr, _, n_major, n_minor = args
-    cdef int kind = l2_kind(p)
-    cdef l2_job j = _job(L2_MINOR_SPARSE if indices is not None else L2_MINOR_DENSE, data,
-                         indices, indptr, kind, p)
-    cdef int64_t c, m = n_minor + 8  # padded: the dense kernel reads by fours
+    cdef int kind = l2_kind(p), op = L2_MINOR_SPARSE if indices is not None else L2_MINOR_DENSE
+    cdef l2_job j = _job(op, data, indices, indptr, kind, p)
+    cdef int64_t c, m = n_minor + 8  # the dense kernel reads four at a time
     cdef l2_ref r
     j.n_major, j.n_minor = n_major, n_minor
     E_, H_, L_, M_ = np.zeros(n_minor, np.int64), np.zeros(m), np.zeros(m), np.zeros(m)
@@ -295,14 +230,14 @@ def _minor(args, p, threads=1, largest=None):
     careful_ = np.ones(n_minor, np.uint8)
     cdef unsigned char[::1] careful = careful_
     if kind <= L2_L2:
-        _minor_pass(&j, H, L, threads)
+        _minor_pass(&j, H_, L_, threads)
         for c in range(n_minor):
             l2_renormalize(&H[c], &L[c])
             careful[c] = not l2_in_fast_range(H[c])
     if careful_.any():
         if largest is None:
             j.max_only = 1
-            _minor_pass(&j, M, np.zeros(m), threads)
+            _minor_pass(&j, M_, np.zeros(m), threads)
         else:
             M_[:n_minor] = largest
         if np.isinf(M_).any():
@@ -313,7 +248,7 @@ def _minor(args, p, threads=1, largest=None):
                 E[c], S1[c], S2[c] = r.E, r.s1, r.s2
         j.max_only, j.s1, j.s2 = 0, &S1[0], &S2[0]
         if kind != L2_MAX:
-            _minor_pass(&j, h2, l2, threads)
+            _minor_pass(&j, h2_, l2_, threads)
         for c in range(n_minor):
             if careful[c]:
                 r.E, r.s1, r.s2, H[c], L[c] = E[c], S1[c], S2[c], h2[c], l2[c]
@@ -321,26 +256,46 @@ def _minor(args, p, threads=1, largest=None):
     return Parts(p, E_, H_[:n_minor].copy(), L_[:n_minor].copy())
 
 
-def _scale(args, scaling, out, bint major, threads=1):
-    """``out``: the vectors (major, or minor) times ``2**k * g``."""
-    data, indices, indptr, length, n_major, n_minor = args
-    k, g = (np.ascontiguousarray(a) for a in scaling)
-    cdef int op = L2_SCALE_MAJOR if major else L2_SCALE_SPARSE if indices is not None else L2_SCALE_DENSE
-    cdef l2_job j = _job(op, data, indices, indptr, 0, 0.0, out)
-    j.length, j.n_major, j.n_minor, j.shifted = length, n_major, n_minor, bool((k != 0).any())
-    j.k, j.g = <const int64_t *>_at(k), <const double *>_at(g)
-    n = data.size if op == L2_SCALE_SPARSE else n_major
-    _run(&j, n, max(1, PIECE * n // max(data.size, 1)), threads)
+cdef _minor_pass(l2_job *j, H, L, int threads):
+    """One pass of the minor vectors' sums (or largest entries) into H, L:
+    dense tasks add each block of rows, then the blocks are added in order."""
+    cdef int64_t b, c, n = j.n_minor, blocks = max(1, (j.n_major + L2_BLOCK - 1) // L2_BLOCK)
+    cdef double *Hp = <double *>_at(H)
+    cdef double *Lp = <double *>_at(L)
+    cdef double[:, ::1] BH, BL
+    if j.op == L2_MINOR_SPARSE:
+        j.hi, j.lo = <double *>_at(H), <double *>_at(L)
+        _run(j, (n + L2_SPAN - 1) // L2_SPAN, 1, threads)
+        return
+    bh, bl = np.zeros((blocks, n)), np.zeros((blocks, n))
+    BH, BL, j.hi, j.lo = bh, bl, <double *>_at(bh), <double *>_at(bl)
+    _run(j, blocks * ((n + L2_CHUNK - 1) // L2_CHUNK), 1, threads)
+    H[:n], L[:n] = (bh.max(axis=0), 0.0) if j.max_only else (bh[0], bl[0])
+    for b in range(1, 1 if j.max_only else blocks):
+        for c in range(n):
+            l2_combine1(&Hp[c], &Lp[c], BH[b, c], BL[b, c])
+
+
+def _times(x, k, g, out):
+    """``out = x * 2**k * g`` in float64, rounded once to ``out``'s dtype:
+    what ``_vector.h``'s l2_scale computes (the power of two applied first,
+    ``g`` first where that alone overflows)."""
+    if not k.any():
+        np.multiply(x, g, out=out, casting="unsafe")
+        return
+    with np.errstate(over="ignore", under="ignore"):
+        x, k = np.asarray(x, np.float64), np.clip(k, -4000, 4000)
+        y = np.ldexp(x, k)
+        out[...] = np.where(np.isinf(y), np.ldexp(x * g, k), y * g)
 
 
 def _parts(X, p, axis, largest=None):
     args, major = _layout(X, axis)
     threads = n_threads(args[0].size)
-    if largest is not None and major:  # a chunk of longer vectors: minor ones
-        args, major = _layout(np.ascontiguousarray(X) if not sp.issparse(X) else X.asformat(
-            "csr" if axis == 0 else "csc"), axis)
-    return _major(args, p, with_parts=True, threads=threads) if major else _minor(
-        args, p, threads, largest)
+    if largest is not None and major:  # a chunk of longer vectors: the minor ones
+        args, major = _layout(X.asformat("csr" if axis == 0 else "csc") if sp.issparse(X)
+                              else np.ascontiguousarray(X), axis)
+    return _major(args, p, threads=threads) if major else _minor(args, p, threads, largest)
 
 
 # ---------------------------------------------------------------------------
@@ -355,14 +310,25 @@ def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
     Y = _kernel_form(X)
     out = _output(X, Y, in_place)
     args, major = _layout(Y, axis)
-    threads = n_threads(args[0].size)
     if major:
-        norms = _major(args, p, eps, max_norm, _data(out), True, threads=threads)
+        norms = _major(args, p, eps, max_norm, _layout(out, axis)[0][0], True, n_threads(Y.size))
+        return _delivered(X, out, in_place), norms if with_norms else None
+    parts = _minor(args, p, n_threads(args[0].size))
+    _scale(Y, axis, parts.scaling(eps, max_norm), out)
+    return _delivered(X, out, in_place), parts.norms() if with_norms else None
+
+
+def _scale(Y, axis, scaling, out):
+    """``out``: the vectors of ``Y`` along ``axis`` times their multipliers."""
+    k, g = scaling
+    if not sp.issparse(Y):
+        shape = (1, -1) if axis == 0 else (-1, 1)
+        return _times(Y, k.reshape(shape), g.reshape(shape), out)
+    if (Y.format == "csr") == (axis == 1):  # the major vectors
+        vector = np.repeat(np.arange(Y.indptr.size - 1), np.diff(Y.indptr))
     else:
-        parts = _minor(args, p, threads)
-        _scale(args, parts.scaling(eps, max_norm), _data(out), False, threads)
-        norms = parts.norms()
-    return _delivered(X, out, in_place), norms if with_norms else None
+        vector = Y.indices
+    _times(Y.data, k[vector], g[vector], out.data)
 
 
 def norms(X, p, axis):
@@ -391,6 +357,5 @@ def scale_columns(X, scaling, in_place):
     """Validated ``X`` with column ``j`` times ``2**k[j] * g[j]``."""
     Y = _kernel_form(X)
     out = _output(X, Y, in_place)
-    args, major = _layout(Y, 0)
-    _scale(args, scaling, _data(out), major, n_threads(args[0].size))
+    _scale(Y, 0, scaling, out)
     return _delivered(X, out, in_place)

@@ -1,24 +1,16 @@
 /* The arithmetic of sklearn_l2: a vector's norm and its scaling.
- *
- * A vector's power sum (the sum of |x / d|^p over its entries) is computed in
- * one canonical order, whatever holds the vector (docs/user_guide/exactness):
- * positions are cut into blocks of L2_BLOCK; in a block, the term of position
- * i goes to lane i mod 8, each lane adds its terms in increasing position by
- * TwoSum and keeps the errors in a second float64, and the eight lanes are
- * added by one fixed tree (lane j with j + 4, then j + 2, then 1) into a
- * double-double; blocks are added in order. A position without a value adds
- * +0, which changes no lane: dense, CSR and CSC give the same bits. Threads
- * split the work between vectors, never one vector's order.
- *
- * d = 1 for l1 and l2 where that sum lies in [L2_FAST_MIN, L2_FAST_MAX];
- * otherwise, and for other p, d = 2^E set by the largest entry (an exact
- * scaling), or for large p the largest entry itself. NaN makes a fast sum
- * NaN; the careful sums skip it (`missing` in l2_term).
- *
- * Each loop is written once on GCC/Clang vector types (two v4d hold the
- * eight lanes) and compiled for three instruction sets (l2_run_*) that do
- * the same IEEE operations, hence give the same bits. Build with
- * -ffp-contract=off: no fused multiply-add may be inserted. */
+ * A vector's power sum, of |x / d|^p over its entries, is added in one
+ * canonical order (docs/user_guide/exactness.rst): the term of position i
+ * goes to lane i mod 8, lanes add their terms in increasing position by
+ * TwoSum (errors kept in a second float64), one fixed tree adds the eight
+ * lanes (j + 4, j + 2, j + 1) into a double-double, per block of L2_BLOCK
+ * positions, blocks in order. A missing position adds +0, which changes no
+ * lane: dense, CSR and CSC give the same bits. d = 1 for l1, l2 whose sum
+ * lies in [L2_FAST_MIN, L2_FAST_MAX]; else, and for other p, d = 2^E set by
+ * the largest entry, or that entry itself for large p. NaN makes a fast sum
+ * NaN; careful sums skip it. Loops are written once on vector types and
+ * compiled for three instruction sets (l2_run_*) doing the same IEEE
+ * operations; build with -ffp-contract=off (no fused multiply-add). */
 #ifndef SKLEARN_L2_VECTOR_H
 #define SKLEARN_L2_VECTOR_H
 #include <math.h>
@@ -39,15 +31,14 @@ typedef double v4d_u __attribute__((vector_size(32), aligned(8), may_alias));
 typedef float v4f_u __attribute__((vector_size(16), aligned(4), may_alias));
 typedef int64_t v4l_u __attribute__((vector_size(32), aligned(8), may_alias));
 enum { L2_L1 = 1, L2_L2, L2_LP, L2_MAX, L2_LP_LARGE }; /* kinds of norm */
-enum { L2_MAJOR = 1, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_SCALE_MAJOR, L2_SCALE_DENSE,
-       L2_SCALE_SPARSE, L2_HAS_INF };               /* operations */
+enum { L2_MAJOR = 1, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_HAS_INF }; /* operations */
 #define L2_INFINITY 1 /* what an operation returns when it meets infinity */
 #define L2_BLOCK ((int64_t)1 << 20)
 #define L2_FAST_MIN 0x1p-960
 #define L2_FAST_MAX 0x1p1000
 #define L2_EMPTY INT64_MIN /* E of a vector without a non-zero entry */
 #define L2_CHUNK 256       /* columns of one dense minor task */
-#define L2_SPAN 16384      /* minor vectors of one sparse minor pass */
+#define L2_SPAN (1 << 18)  /* minor vectors of one sparse minor pass */
 #define L2_INLINE static inline __attribute__((always_inline))
 /* Knuth's TwoSum, for doubles and vectors: s + e = a + b exactly. */
 #define TWO_SUM(a, b, s, e) do { __typeof__(a) s_ = (a) + (b), b_ = s_ - (a); \
@@ -55,29 +46,22 @@ enum { L2_MAJOR = 1, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_SCALE_MAJOR, L2_SCALE_D
 
 L2_INLINE v4d l2_all(double x) { return (v4d){x, x, x, x}; }
 L2_INLINE v4d l2_select(v4l m, v4d a, v4d b) { return (v4d)((m & (v4l)a) | (~m & (v4l)b)); }
-L2_INLINE v4d l2_abs(v4d v) { /* lane by lane: GCC 12 crashes on a mask here */
-    for (int i = 0; i < 4; i++) v[i] = __builtin_fabs(v[i]);
-    return v;
-}
+/* |v| lane by lane (one AND; GCC 12 crashes on an explicit mask here). */
+L2_INLINE v4d l2_abs(v4d v) { for (int i = 0; i < 4; i++) v[i] = __builtin_fabs(v[i]); return v; }
+/* Four floats by elements: one conversion (GCC 12 splits a vector's). */
 L2_INLINE v4d l2_load(const void *x, int is64) {
-    const float *f = x; /* element by element: one conversion with GCC 12 */
+    const float *f = x;
     return is64 ? (v4d)*(const v4d_u *)x : (v4d){f[0], f[1], f[2], f[3]};
 }
 L2_INLINE void l2_store(void *out, int is64, v4d v) {
-    if (is64) *(v4d_u *)out = v;
-    else *(v4f_u *)out = __builtin_convertvector(v, v4f);
+    if (is64) *(v4d_u *)out = v; else *(v4f_u *)out = __builtin_convertvector(v, v4f);
 }
-static inline double l2_at(const void *x, int is64, int64_t i) {
-    return is64 ? ((const double *)x)[i] : ((const float *)x)[i];
-}
+static inline double l2_at(const void *x, int is64, int64_t i) { return is64 ? ((const double *)x)[i] : ((const float *)x)[i]; }
 static inline void l2_put(void *x, int is64, int64_t i, double v) {
-    if (is64) ((double *)x)[i] = v;
-    else ((float *)x)[i] = (float)v;
+    if (is64) ((double *)x)[i] = v; else ((float *)x)[i] = (float)v;
 }
-static inline int64_t l2_index(const void *idx, int idx64, int64_t q) {
-    return idx64 ? ((const int64_t *)idx)[q] : ((const int32_t *)idx)[q];
-}
-L2_INLINE v4d l2_load_n(const void *x, int is64, int64_t n) { /* n < 4, zeros after */
+static inline int64_t l2_index(const void *idx, int idx64, int64_t q) { return idx64 ? ((const int64_t *)idx)[q] : ((const int32_t *)idx)[q]; }
+L2_INLINE v4d l2_load_n(const void *x, int is64, int64_t n) { /* n < 4 entries, zeros after */
     v4d v = {0};
     for (int i = 0; i < n; i++) v[i] = l2_at(x, is64, i);
     return v;
@@ -90,13 +74,11 @@ static const l2_ref l2_unit = {0, 1.0, 1.0};
 /* Exponents of moderate p are multiples of l2_grid(p), so that merging
  * parts scales them exactly by 2^(p dE) (p = 1.5: 2). */
 static inline int64_t l2_grid(double p) {
-    for (int64_t g = 1; g <= 64; g *= 2)
-        if (p * g == floor(p * g)) return g;
+    for (int64_t g = 1; g <= 64; g *= 2) if (p * g == floor(p * g)) return g;
     return 1;
 }
 static inline int l2_kind(double p) {
-    if (p == 1.0 || p == 2.0) return (int)p;
-    return isinf(p) ? L2_MAX : p * l2_grid(p) < 960.0 ? L2_LP : L2_LP_LARGE;
+    return p == 1.0 || p == 2.0 ? (int)p : isinf(p) ? L2_MAX : p * l2_grid(p) < 960.0 ? L2_LP : L2_LP_LARGE;
 }
 static inline l2_ref l2_reference(int kind, double p, double m) {
     l2_ref r = {0, m, 1.0};
@@ -118,16 +100,13 @@ L2_INLINE v4d l2_term(v4d x, int kind, double p, v4d s1, v4d s2, int missing) {
         for (int i = 0; i < 4; i++) a[i] = pow(a[i], p);
     return missing ? l2_select(x == x, a, (v4d){0}) : a;
 }
+L2_INLINE v4d l2_fast_term(v4d x, int kind) { return l2_term(x, kind, 2.0, l2_all(1), l2_all(1), 0); }
 L2_INLINE double l2_term1(double x, int kind, double p, const l2_ref *r, int missing) {
     return l2_term(l2_all(x), kind, p, l2_all(r->s1), l2_all(r->s2), missing)[0];
 }
 
 /* ---- Lanes and the tree. Lane j of four vectors is h[j], l[j]. */
-L2_INLINE void l2_add(v4d *h, v4d *l, v4d t) {
-    v4d e;
-    TWO_SUM(*h, t, *h, e);
-    *l += e;
-}
+L2_INLINE void l2_add(v4d *h, v4d *l, v4d t) { v4d e; TWO_SUM(*h, t, *h, e); *l += e; }
 L2_INLINE void l2_tree(v4d h[8], v4d l[8], v4d *H, v4d *L) {
     for (int w = 4; w >= 1; w /= 2)
         for (int j = 0; j < w; j++) {
@@ -137,16 +116,11 @@ L2_INLINE void l2_tree(v4d h[8], v4d l[8], v4d *H, v4d *L) {
         }
     *H = h[0], *L = l[0];
 }
-/* Blocks are added in order: (H, L) += (h, l). */
-L2_INLINE void l2_combine(v4d *H, v4d *L, v4d h, v4d l) {
-    v4d e;
-    TWO_SUM(*H, h, *H, e);
-    *L = (*L + l) + e;
-}
+/* Blocks are added in order: (H, L) += (h, l); l2_combine1 for one vector. */
+L2_INLINE void l2_combine(v4d *H, v4d *L, v4d h, v4d l) { v4d e; TWO_SUM(*H, h, *H, e); *L = (*L + l) + e; }
 static inline void l2_combine1(double *H, double *L, double h, double l) {
     v4d aH = {*H}, aL = {*L};
-    l2_combine(&aH, &aL, (v4d){h}, (v4d){l});
-    *H = aH[0], *L = aL[0];
+    l2_combine(&aH, &aL, (v4d){h}, (v4d){l}), *H = aH[0], *L = aL[0];
 }
 L2_INLINE void l2_transpose(v4d m[4]) { /* m[r][j] becomes m[j][r] */
     v4d a = __builtin_shufflevector(m[0], m[1], 0, 4, 2, 6);
@@ -180,10 +154,7 @@ static void l2_flush(double *h, double *l, int64_t stride, int64_t n, double *H,
     l2_combine(&aH, &aL, bh, bl);
     memcpy(H, &aH, bytes), memcpy(L, &aL, bytes);
 }
-static inline void l2_renormalize(double *H, double *L) {
-    double s = *H + *L;
-    *L = *L - (s - *H), *H = s;
-}
+static inline void l2_renormalize(double *H, double *L) { double s = *H + *L; *L = *L - (s - *H), *H = s; }
 
 /* ---- From a power sum to the norm and the multiplier. The root of H + L:
  * l1, itself; l2, its square root with one correction from the
@@ -201,10 +172,9 @@ L2_INLINE v4d l2_root(v4d H, v4d L, int kind) {
 typedef struct { int clip; double eps, max_norm, mt, me; int64_t ft, fe; } l2_target;
 static inline l2_target l2_make_target(double eps, double max_norm) {
     l2_target t = {max_norm > 0.0, eps, max_norm, 0.5, 0.0, 1, 0};
-    int e;
-    if (t.clip) t.mt = frexp(max_norm, &e), t.ft = e;
-    if (eps > 0.0) t.me = frexp(eps, &e), t.fe = e;
-    return t;
+    int e = 1, f = 0;
+    t.mt = t.clip ? frexp(max_norm, &e) : 0.5, t.me = eps > 0.0 ? frexp(eps, &f) : 0.0;
+    return t.ft = e, t.fe = f, t;
 }
 /* Multipliers of norms in the normal range: as l2_factor's there. */
 L2_INLINE v4d l2_gain(v4d norm, const l2_target *t) {
@@ -244,8 +214,7 @@ static void l2_factor(const l2_target *t, int kind, double p, int64_t E, double 
  * shift alone overflows. */
 static inline double l2_shift_scale(double x, int64_t k, double g) {
     int kk = (int)(k > 4000 ? 4000 : k < -4000 ? -4000 : k);
-    double y = ldexp(x, kk);
-    return isinf(y) ? ldexp(x * g, kk) : y * g;
+    return isinf(ldexp(x, kk)) ? ldexp(x * g, kk) : ldexp(x, kk) * g;
 }
 /* Merge parts b into a (other entries of the same vectors): l1, l2 and
  * moderate p align the smaller by 2^(p dE), exact when p dE is an integer,
@@ -270,10 +239,24 @@ static void l2_merge(int kind, double p, int64_t *Ea, double *ha, double *la, in
     l2_renormalize(ha, la);
 }
 
+/* Norms, multipliers and merges of n vectors' parts. */
+static void l2_norms_of(int kind, double p, int64_t n, const int64_t *E, const double *h, const double *l, double *out) {
+    for (int64_t i = 0; i < n; i++) out[i] = l2_norm(kind, p, E[i], h[i], l[i]);
+}
+static void l2_factors_of(int kind, double p, int64_t n, const int64_t *E, const double *h, const double *l,
+                          double eps, double max_norm, int64_t *k, double *g) {
+    l2_target t = l2_make_target(eps, max_norm);
+    for (int64_t i = 0; i < n; i++) l2_factor(&t, kind, p, E[i], h[i], l[i], &k[i], &g[i]);
+}
+static void l2_merge_all(int kind, double p, int64_t n, int64_t *E, double *h, double *l, const int64_t *E2,
+                         const double *h2, const double *l2) {
+    for (int64_t i = 0; i < n; i++) l2_merge(kind, p, &E[i], &h[i], &l[i], E2[i], h2[i], l2[i]);
+}
+
 /* ---- Operations. A job describes the data and where results go; l2_run
  * does its share [first, last): vectors, tasks or entries, by operation. */
 typedef struct {
-    int op, kind, is64, idx64, max_only, shifted;
+    int op, kind, is64, idx64, max_only;
     double p;
     const void *x, *idx, *ptr;        /* values; sparse positions and bounds */
     int64_t length, n_major, n_minor; /* dense: entries per major vector */
@@ -281,8 +264,7 @@ typedef struct {
     l2_target target;
     int64_t *E;                       /* per-vector outputs (may be NULL) */
     double *hi, *lo, *norms;
-    const int64_t *k;                 /* multipliers, for scaling */
-    const double *g, *s1, *s2;        /* minor sums: references, or NULL */
+    const double *s1, *s2;            /* minor sums: references, or NULL */
 } l2_job;
 typedef struct { const void *x, *idx; int64_t n, at; } l2_vec; /* a major vector */
 
@@ -296,22 +278,21 @@ static inline l2_vec l2_major_vector(const l2_job *j, int64_t i) {
 /* Lanes of up to L2_BLOCK dense entries, unmasked and unscaled: lanes 0-3
  * in a[0], 4-7 in a[1], their errors in a[2], a[3]. */
 L2_INLINE void l2_dense_lanes(const void *x, int is64, int64_t n, int kind, v4d a[4]) {
-    v4d one = l2_all(1.0), h0 = {0}, h1 = {0}, l0 = {0}, l1 = {0}, u, v; /* registers */
+    v4d h0 = {0}, h1 = {0}, l0 = {0}, l1 = {0}, u, v; /* in registers: x may alias a */
     const char *c = x;
     int64_t i = 0, w = is64 ? 8 : 4;
     for (; i + 16 <= n; i += 16) {
         __builtin_prefetch(c + (i + 256) * w);
-        l2_add(&h0, &l0, l2_term(l2_load(c + i * w, is64), kind, 2.0, one, one, 0));
-        l2_add(&h1, &l1, l2_term(l2_load(c + (i + 4) * w, is64), kind, 2.0, one, one, 0));
-        l2_add(&h0, &l0, l2_term(l2_load(c + (i + 8) * w, is64), kind, 2.0, one, one, 0));
-        l2_add(&h1, &l1, l2_term(l2_load(c + (i + 12) * w, is64), kind, 2.0, one, one, 0));
+        l2_add(&h0, &l0, l2_fast_term(l2_load(c + i * w, is64), kind));
+        l2_add(&h1, &l1, l2_fast_term(l2_load(c + (i + 4) * w, is64), kind));
+        l2_add(&h0, &l0, l2_fast_term(l2_load(c + (i + 8) * w, is64), kind));
+        l2_add(&h1, &l1, l2_fast_term(l2_load(c + (i + 12) * w, is64), kind));
     }
     for (; i < n; i += 8) { /* the tail, zero-padded */
         u = i + 4 <= n ? l2_load(c + i * w, is64) : l2_load_n(c + i * w, is64, n - i);
         v = i + 8 <= n ? l2_load(c + (i + 4) * w, is64)
                        : l2_load_n(c + (i + 4) * w, is64, n - i - 4 > 0 ? n - i - 4 : 0);
-        l2_add(&h0, &l0, l2_term(u, kind, 2.0, one, one, 0));
-        l2_add(&h1, &l1, l2_term(v, kind, 2.0, one, one, 0));
+        l2_add(&h0, &l0, l2_fast_term(u, kind)), l2_add(&h1, &l1, l2_fast_term(v, kind));
     }
     a[0] = h0, a[1] = h1, a[2] = l0, a[3] = l1;
 }
@@ -320,16 +301,16 @@ L2_INLINE void l2_dense_lanes(const void *x, int is64, int64_t n, int kind, v4d 
  * read four rows at once (TwoSum(0, t) = (t, 0): the bits of the lanes). */
 L2_INLINE void l2_short_rows(const char *x, int is64, int64_t n, int blocks, int kind, v4d *H,
                              v4d *L) {
-    v4d col[16], h[8], l[8], one = l2_all(1.0);
+    v4d col[16], h[8], l[8];
     for (int c = 0; c < 4 * blocks; c += 4) {
         for (int r = 0; r < 4; r++) col[c + r] = l2_load(x + (r * n + c) * (is64 ? 8 : 4), is64);
         l2_transpose(col + c);
     }
     for (int c = 0; c < 8; c++) { /* columns past n are never read */
-        h[c] = c < 4 * blocks && c < n ? l2_term(col[c], kind, 2.0, one, one, 0) : (v4d){0};
+        h[c] = c < 4 * blocks && c < n ? l2_fast_term(col[c], kind) : (v4d){0};
         l[c] = (v4d){0};
         if (c + 8 < 4 * blocks && c + 8 < n)
-            l2_add(&h[c], &l[c], l2_term(col[c + 8], kind, 2.0, one, one, 0));
+            l2_add(&h[c], &l[c], l2_fast_term(col[c + 8], kind));
     }
     l2_tree(h, l, H, L);
 }
@@ -430,20 +411,8 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
             if (r >= m) continue;
             v[r] = l2_major_vector(j, i0 + r);
             fast[r] = kind <= L2_L2;
-            if (fast[r] && !v[r].idx && v[r].n <= L2_BLOCK) {
-                l2_dense_lanes(v[r].x, is64, v[r].n, kind, a[r]);
-            } else if (fast[r] && v[r].idx && (!v[r].n || l2_index(v[r].idx, j->idx64, v[r].n - 1) < L2_BLOCK)) {
-                double t[16] = {0}, e; /* lanes, then their errors */
-                for (int64_t q = 0; q < v[r].n; q++) {
-                    int64_t lane = l2_index(v[r].idx, j->idx64, q) & 7;
-                    double y = l2_term1(l2_at(v[r].x, is64, q), kind, 2.0, &l2_unit, 0);
-                    TWO_SUM(t[lane], y, t[lane], e);
-                    t[lane + 8] += e;
-                }
-                memcpy(a[r], t, sizeof t);
-            } else {
-                fast[r] *= 2; /* long: summed on its own below */
-            }
+            if (fast[r] && !v[r].idx && v[r].n <= L2_BLOCK) l2_dense_lanes(v[r].x, is64, v[r].n, kind, a[r]);
+            else fast[r] *= 2; /* sparse or long: summed on its own below */
         }
         if (kind <= L2_L2) {
             l2_tree4(a, &H, &L);
@@ -503,71 +472,31 @@ L2_INLINE void l2_minor_dense(const l2_job *j, int64_t t, int is64, int kind) {
         else l2_flush(&ah[0][c], &al[0][c], L2_CHUNK, C - c, H, L);
     }
 }
-/* Minor vectors (CSC rows, CSR columns) of spans t0..t1-1, L2_SPAN each:
- * major vectors are read in order, each from a cursor left where the span
- * before ended; sums (or largest entries) go to hi, lo per minor vector. */
-L2_INLINE int l2_minor_sparse(const l2_job *j, int64_t t0, int64_t t1) {
-    int64_t n = j->n_major, *cur = malloc((size_t)(n + 1) * sizeof *cur);
-    double *ah = calloc(8 * L2_SPAN, 8), *al = calloc(8 * L2_SPAN, 8);
-    if (!cur || !ah || !al) return free(cur), free(ah), free(al), 2;
-    for (int64_t c = 0; c < n; c++) { /* the first position of span t0 */
-        int64_t a = l2_index(j->ptr, j->idx64, c), z = l2_index(j->ptr, j->idx64, c + 1), mid;
-        while (a < z) {
-            mid = a + (z - a) / 2;
-            if (l2_index(j->idx, j->idx64, mid) < t0 * L2_SPAN) a = mid + 1;
-            else z = mid;
-        }
-        cur[c] = a;
-    }
-    for (int64_t t = t0; t < t1; t++) {
-        int64_t m0 = t * L2_SPAN, m1 = m0 + L2_SPAN < j->n_minor ? m0 + L2_SPAN : j->n_minor, m;
-        double *H = j->hi + m0, *L = j->lo + m0, x, e;
-        memset(H, 0, (size_t)(m1 - m0) * 8), memset(L, 0, (size_t)(m1 - m0) * 8);
-        for (int64_t c = 0; c <= n; c++) {
-            if (!j->max_only && (c == n || (c && c % L2_BLOCK == 0)))
-                for (int64_t i = 0; i < m1 - m0; i += 4) l2_flush(ah + i, al + i, L2_SPAN, m1 - m0 - i, H + i, L + i);
-            if (c == n) break;
-            double *h = ah + (c & 7) * L2_SPAN - m0, *l = al + (c & 7) * L2_SPAN - m0;
-            int64_t q = cur[c], z = l2_index(j->ptr, j->idx64, c + 1);
-            for (; q < z && (m = l2_index(j->idx, j->idx64, q)) < m1; q++) {
-                l2_ref r = {0, j->s1 ? j->s1[m] : 1.0, j->s2 ? j->s2[m] : 1.0};
-                x = l2_at(j->x, j->is64, q);
-                if (j->max_only) {
-                    H[m - m0] = fabs(x) > H[m - m0] ? fabs(x) : H[m - m0];
-                    continue;
-                }
-                x = l2_term1(x, j->kind, j->p, &r, 1);
-                TWO_SUM(h[m], x, h[m], e);
-                l[m] += e;
+/* Minor vectors (CSC rows, CSR columns) m0..m1-1 (m1 - m0 <= L2_SPAN): one
+ * pass over the entries, in order, into their lanes (lane j of vector m at
+ * ah[j L2_SPAN + m - m0]); sums (or largest entries) to hi, lo. */
+static int l2_minor_sparse(const l2_job *j, int64_t m0, int64_t m1) {
+    double *ah = calloc(8 * L2_SPAN, 8), *al = calloc(8 * L2_SPAN, 8), *H = j->hi + m0, *L = j->lo + m0, x, e;
+    if (!ah || !al) return free(ah), free(al), 2;
+    memset(H, 0, (size_t)(m1 - m0) * 8), memset(L, 0, (size_t)(m1 - m0) * 8);
+    for (int64_t c = 0, q = 0, m; c <= j->n_major; c++) {
+        if (!j->max_only && (c == j->n_major || (c && c % L2_BLOCK == 0))) /* a block ends */
+            for (int64_t i = 0; i < m1 - m0; i += 4) l2_flush(ah + i, al + i, L2_SPAN, m1 - m0 - i, H + i, L + i);
+        for (double *h = ah + (c & 7) * L2_SPAN - m0, *l = al + (c & 7) * L2_SPAN - m0;
+             c < j->n_major && q < l2_index(j->ptr, j->idx64, c + 1); q++) {
+            if ((m = l2_index(j->idx, j->idx64, q)) < m0 || m >= m1) continue;
+            l2_ref r = {0, j->s1 ? j->s1[m] : 1.0, j->s2 ? j->s2[m] : 1.0};
+            x = l2_at(j->x, j->is64, q);
+            if (j->max_only) {
+                H[m - m0] = fabs(x) > H[m - m0] ? fabs(x) : H[m - m0];
+                continue;
             }
-            cur[c] = q;
+            x = l2_term1(x, j->kind, j->p, &r, 1);
+            TWO_SUM(h[m], x, h[m], e);
+            l[m] += e;
         }
     }
-    return free(cur), free(ah), free(al), 0;
-}
-/* Scaling by known multipliers 2^k g: major vectors first..last-1 by their
- * own; rows first..last-1 of a C-ordered array, column c by that of c; or
- * entries first..last-1 of a sparse matrix by that of their minor vector.
- * k is all zero unless `shifted`. */
-L2_INLINE void l2_scale_by(const l2_job *j, int64_t first, int64_t last, int is64) {
-    int64_t w = is64 ? 8 : 4, m = j->n_minor;
-    for (int64_t i = first; j->op == L2_SCALE_MAJOR && i < last; i++) {
-        l2_vec v = l2_major_vector(j, i);
-        l2_scale(v.x, (char *)j->out + v.at * w, is64, v.n, j->k[i], j->g[i]);
-    }
-    for (int64_t q = first; j->op == L2_SCALE_SPARSE && q < last; q++) {
-        int64_t c = l2_index(j->idx, j->idx64, q);
-        double x = l2_at(j->x, is64, q);
-        l2_put(j->out, is64, q, j->shifted ? l2_shift_scale(x, j->k[c], j->g[c]) : x * j->g[c]);
-    }
-    for (int64_t r = first; j->op == L2_SCALE_DENSE && r < last; r++) {
-        const char *x = (const char *)j->x + r * m * w;
-        char *out = (char *)j->out + r * m * w;
-        int64_t c = 0;
-        for (; !j->shifted && c + 4 <= m; c += 4)
-            l2_store(out + c * w, is64, l2_load(x + c * w, is64) * l2_load(j->g + c, 1));
-        for (; c < m; c++) l2_put(out, is64, c, l2_shift_scale(l2_at(x, is64, c), j->k[c], j->g[c]));
-    }
+    return free(ah), free(al), 0;
 }
 /* Whether entries first..last-1 hold an infinity. */
 L2_INLINE int l2_has_inf(const l2_job *j, int64_t first, int64_t last, int is64) {
@@ -591,13 +520,13 @@ L2_INLINE int l2_run_any(const l2_job *j, int64_t first, int64_t last) {
             else l2_minor_dense(j, t, is64, j->kind);
         return 0;
     case L2_MINOR_SPARSE:
-        return l2_minor_sparse(j, first, last);
-    case L2_HAS_INF:
-        return is64 ? l2_has_inf(j, first, last, 1) : l2_has_inf(j, first, last, 0);
-    default:
-        if (is64) l2_scale_by(j, first, last, 1);
-        else l2_scale_by(j, first, last, 0);
+        for (int64_t t = first; t < last; t++) {
+            int64_t m0 = t * L2_SPAN, m1 = m0 + L2_SPAN < j->n_minor ? m0 + L2_SPAN : j->n_minor;
+            if (l2_minor_sparse(j, m0, m1)) return 2;
+        }
         return 0;
+    default: /* L2_HAS_INF */
+        return is64 ? l2_has_inf(j, first, last, 1) : l2_has_inf(j, first, last, 0);
     }
 }
 /* Instruction sets, chosen once by l2_select_isa (SKLEARN_L2_CPU may lower
@@ -607,7 +536,7 @@ __attribute__((target("arch=x86-64-v4"))) static int l2_run_avx512(const l2_job 
 __attribute__((target("arch=x86-64-v3"))) static int l2_run_avx2(const l2_job *j, int64_t a, int64_t b) { return l2_run_any(j, a, b); }
 #endif
 static int l2_run_baseline(const l2_job *j, int64_t a, int64_t b) { return l2_run_any(j, a, b); }
-static int l2_isa = 0; /* 0 baseline, 1 AVX2, 2 AVX-512 */
+static int l2_isa; /* 0 baseline, 1 AVX2, 2 AVX-512 */
 static inline int l2_select_isa(int limit) {
     int best = 0;
 #if defined(__x86_64__)
@@ -624,11 +553,9 @@ static inline int l2_run(const l2_job *j, int64_t first, int64_t last) {
 #endif
     return l2_run_baseline(j, first, last);
 }
-static inline int l2_max_threads(void) {
 #ifdef _OPENMP
-    return omp_get_max_threads();
+static inline int l2_max_threads(void) { return omp_get_max_threads(); }
 #else
-    return 1;
+static inline int l2_max_threads(void) { return 1; }
 #endif
-}
 #endif
