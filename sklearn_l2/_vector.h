@@ -372,24 +372,6 @@ L2_INLINE void l2_scale(const void *x, void *out, int is64, int64_t n, int64_t k
         l2_store((char *)out + i * w, is64, l2_load((const char *)x + i * w, is64) * g);
     for (; i < n; i++) l2_put(out, is64, i, k ? l2_shift_scale(l2_at(x, is64, i), k, g) : l2_at(x, is64, i) * g);
 }
-/* Four dense rows of n <= 4 blocks entries from row i0: norms, parts and
- * scaling when their fast sums settle all four; else 0, nothing written. */
-L2_INLINE int l2_short_group(const l2_job *j, int64_t i0, int is64, int kind, int blocks) {
-    int64_t n = j->length, w = is64 ? 8 : 4;
-    const char *x = (const char *)j->x + i0 * n * w;
-    v4d H, L, s, root, gain;
-    v4l ok;
-    l2_short_rows(x, is64, n, blocks, kind, &H, &L);
-    s = H + L, L = L - (s - H), H = s;
-    root = l2_root(H, L, kind), gain = l2_gain(root, &j->target);
-    ok = (H >= L2_FAST_MIN) & (H <= L2_FAST_MAX) & (gain >= 0x1p-1022);
-    if (!(ok[0] & ok[1] & ok[2] & ok[3])) return 0;
-    if (j->norms) *(v4d_u *)(j->norms + i0) = root;
-    if (j->E) *(v4d_u *)(j->hi + i0) = H, *(v4d_u *)(j->lo + i0) = L, *(v4l_u *)(j->E + i0) = (v4l){0};
-    for (int r = 0; j->out && r < 4; r++)
-        l2_scale(x + r * n * w, (char *)j->out + (i0 + r) * n * w, is64, n, 0, gain[r]);
-    return 1;
-}
 /* Major vectors first..last-1, four at a time: their fast sums, the tree,
  * roots and multipliers side by side; the vectors their fast sum does not
  * settle, one by one. Each vector is then scaled while in cache. */
@@ -400,21 +382,18 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
         int m = (int)(last - i0 < 4 ? last - i0 : 4), fast[4] = {0};
         v4d a[4][4], H = {0}, L = {0}, s, root = {0}, gain = {0};
         l2_vec v[4];
-        if (blocks && m == 4 && (i0 + 5) * n <= j->n_major * n /* short rows */
-            && (blocks == 1   ? l2_short_group(j, i0, is64, kind, 1)
-                : blocks == 2 ? l2_short_group(j, i0, is64, kind, 2)
-                : blocks == 3 ? l2_short_group(j, i0, is64, kind, 3)
-                              : l2_short_group(j, i0, is64, kind, 4)))
-            continue;
-        for (int r = 0; r < 4; r++) {
-            a[r][0] = a[r][1] = a[r][2] = a[r][3] = (v4d){0};
-            if (r >= m) continue;
-            v[r] = l2_major_vector(j, i0 + r);
-            fast[r] = kind <= L2_L2;
-            if (fast[r] && !v[r].idx && v[r].n <= L2_BLOCK) l2_dense_lanes(v[r].x, is64, v[r].n, kind, a[r]);
-            else fast[r] *= 2; /* sparse or long: summed on its own below */
-        }
-        if (kind <= L2_L2) {
+        for (int r = 0; r < m; r++) v[r] = l2_major_vector(j, i0 + r), fast[r] = kind <= L2_L2;
+        if (blocks && m == 4 && (i0 + 5) * n <= j->n_major * n) { /* short rows */
+            if (blocks == 1) l2_short_rows(v[0].x, is64, n, 1, kind, &H, &L);
+            else if (blocks == 2) l2_short_rows(v[0].x, is64, n, 2, kind, &H, &L);
+            else if (blocks == 3) l2_short_rows(v[0].x, is64, n, 3, kind, &H, &L);
+            else l2_short_rows(v[0].x, is64, n, 4, kind, &H, &L);
+        } else if (kind <= L2_L2) {
+            for (int r = 0; r < 4; r++) {
+                a[r][0] = a[r][1] = a[r][2] = a[r][3] = (v4d){0};
+                if (r < m && !v[r].idx && v[r].n <= L2_BLOCK) l2_dense_lanes(v[r].x, is64, v[r].n, kind, a[r]);
+                else if (r < m) fast[r] = 2; /* sparse or long: summed on its own below */
+            }
             l2_tree4(a, &H, &L);
             for (int r = 0; r < m; r++)
                 if (fast[r] == 2) {
@@ -422,8 +401,18 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
                     l2_vector_sum(j, &v[r], &l2_unit, 1, &h, &l);
                     H[r] = h, L[r] = l;
                 }
+        }
+        if (kind <= L2_L2) {
             s = H + L, L = L - (s - H), H = s;
             root = l2_root(H, L, kind), gain = l2_gain(root, &j->target);
+            v4l ok = (H >= L2_FAST_MIN) & (H <= L2_FAST_MAX) & (gain >= 0x1p-1022);
+            if (m == 4 && (ok[0] & ok[1] & ok[2] & ok[3])) { /* all four settled */
+                if (j->norms) *(v4d_u *)(j->norms + i0) = root;
+                if (j->E) *(v4d_u *)(j->hi + i0) = H, *(v4d_u *)(j->lo + i0) = L, *(v4l_u *)(j->E + i0) = (v4l){0};
+                for (int r = 0; j->out && r < 4; r++)
+                    l2_scale(v[r].x, (char *)j->out + v[r].at * w, is64, v[r].n, 0, gain[r]);
+                continue;
+            }
         }
         for (int r = 0; r < m; r++) {
             int64_t E = 0, k = 0, i = i0 + r;
