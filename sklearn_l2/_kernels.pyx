@@ -1,14 +1,11 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""NumPy arrays and SciPy sparse matrices, normalized by the compiled kernels.
+"""The NumPy/SciPy adapter over the compiled kernels of ``_vector.h``.
 
-The NumPy/SciPy adapter: ``normalize``, ``norms``, ``column_parts`` and
-``scale_columns`` take and return what those of :mod:`sklearn_l2._dask` and
-:mod:`sklearn_l2._array_api` do. The arithmetic lives in ``_vector.h``; here
-containers become *major* vectors (contiguous: rows of a C-ordered array,
-CSR rows, CSC columns) or *minor* ones (the others), float16 is computed in
-float32, and the work is shared among OpenMP threads. Input is validated:
-float16/32/64, canonical CSR or CSC. A vector's norm travels as its *parts*
-``(E, hi, lo)``, which merge across batches.
+``normalize``, ``norms``, ``column_parts`` and ``scale_columns`` are those of
+:mod:`sklearn_l2._dask` and :mod:`sklearn_l2._array_api`. Containers become
+*major* vectors (rows of a C-ordered array, CSR rows, CSC columns) or *minor*
+ones (the others); float16 is computed in float32. Input is validated. A
+norm travels as mergeable *parts* ``(E, hi, lo)``.
 """
 
 import os
@@ -24,7 +21,7 @@ from libc.string cimport memset
 cdef extern from "_vector.h" nogil:
     enum:
         L2_MAJOR, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_HAS_INF, L2_L2, L2_MAX, L2_CHUNK, L2_SPAN
-    int64_t L2_EMPTY, L2_BLOCK
+    int64_t L2_EMPTY
     ctypedef struct l2_target:
         pass
     ctypedef struct l2_ref:
@@ -55,7 +52,6 @@ cdef extern from "_vector.h" nogil:
     void l2_finish_parts(int kind, double m, const l2_ref *r, int64_t *E, double *H, double *L)
     void l2_renormalize(double *H, double *L)
     int l2_in_fast_range(double H)
-    void l2_combine1(double *H, double *L, double h, double l)
     void l2_norms_of(int kind, double p, int64_t n, const int64_t *E, const double *h,
                      const double *l, double *out)
     void l2_factors_of(int kind, double p, int64_t n, const int64_t *E, const double *h,
@@ -81,8 +77,7 @@ def grid(double p):
 
 
 def n_threads(n_entries):
-    """OpenMP's limit (OMP_NUM_THREADS, threadpoolctl, joblib's workers),
-    capped by the CPUs this process may use; 1 for small calls."""
+    """OpenMP's limit (threadpoolctl, joblib) capped by this process's CPUs."""
     if n_entries < PARALLEL:
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -120,7 +115,7 @@ cdef _run(l2_job *j, int64_t n, int64_t per, int threads):
 
 
 class Parts(NamedTuple):
-    """The norms of a set of vectors as mergeable parts ``(E, hi, lo)``."""
+    """The norms of some vectors as mergeable parts ``(E, hi, lo)``."""
 
     p: float
     E: np.ndarray
@@ -155,8 +150,8 @@ class Parts(NamedTuple):
 # Containers as vectors.
 
 def _kernel_form(X):
-    """``X`` as the kernels read it (new only where it must change): float32
-    for float16, contiguous arrays, one index dtype."""
+    """``X`` as the kernels read it: float32 for float16, contiguous arrays,
+    one index dtype (a new array only where it must change)."""
     if X.dtype == np.float16:
         X = X.astype(np.float32)
     if not sp.issparse(X):
@@ -199,8 +194,8 @@ def _delivered(X, out, in_place):
 
 
 def _major(args, p, eps=0.0, max_norm=None, out=None, bint with_norms=False, threads=1):
-    """Norms (or parts) of every major vector, scaled into ``out`` (which may
-    be the data: infinity then raises before anything is written)."""
+    """Norms (or parts) of the major vectors, scaled into ``out``, which may
+    be the data: infinity then raises before anything is written."""
     data, indices, indptr, length, n_major, _ = args
     cdef l2_job j = _job(L2_MAJOR, data, indices, indptr, l2_kind(p), p, out)
     j.length, j.n_major, j.target = length, n_major, l2_make_target(eps, max_norm or 0.0)
@@ -214,9 +209,9 @@ def _major(args, p, eps=0.0, max_norm=None, out=None, bint with_norms=False, thr
 
 
 def _minor(args, p, threads=1, largest=None):
-    """Parts of every minor vector. Those the fast sum does not settle get
-    their largest entry (``largest``: that of the whole vector, when this is
-    a chunk of it), then their sum in its units."""
+    """Parts of the minor vectors. Those their fast sum does not settle get
+    their largest entry (or ``largest``, the whole vector's), then their sum
+    in its units."""
     data, indices, indptr, _, n_major, n_minor = args
     cdef int kind = l2_kind(p), op = L2_MINOR_SPARSE if indices is not None else L2_MINOR_DENSE
     cdef l2_job j = _job(op, data, indices, indptr, kind, p)
@@ -257,29 +252,14 @@ def _minor(args, p, threads=1, largest=None):
 
 
 cdef _minor_pass(l2_job *j, H, L, int threads):
-    """One pass of the minor vectors' sums (or largest entries) into H, L:
-    dense tasks add each block of rows, then the blocks are added in order."""
-    cdef int64_t b, c, n = j.n_minor, blocks = max(1, (j.n_major + L2_BLOCK - 1) // L2_BLOCK)
-    cdef double *Hp = <double *>_at(H)
-    cdef double *Lp = <double *>_at(L)
-    cdef double[:, ::1] BH, BL
-    if j.op == L2_MINOR_SPARSE:
-        j.hi, j.lo = <double *>_at(H), <double *>_at(L)
-        _run(j, (n + L2_SPAN - 1) // L2_SPAN, 1, threads)
-        return
-    bh, bl = np.zeros((blocks, n)), np.zeros((blocks, n))
-    BH, BL, j.hi, j.lo = bh, bl, <double *>_at(bh), <double *>_at(bl)
-    _run(j, blocks * ((n + L2_CHUNK - 1) // L2_CHUNK), 1, threads)
-    H[:n], L[:n] = (bh.max(axis=0), 0.0) if j.max_only else (bh[0], bl[0])
-    for b in range(1, 1 if j.max_only else blocks):
-        for c in range(n):
-            l2_combine1(&Hp[c], &Lp[c], BH[b, c], BL[b, c])
+    """One pass of the minor vectors' sums (or largest entries) into H, L."""
+    per = L2_SPAN if j.op == L2_MINOR_SPARSE else L2_CHUNK
+    j.hi, j.lo = <double *>_at(H), <double *>_at(L)
+    _run(j, (j.n_minor + per - 1) // per, 1, threads)
 
 
 def _times(x, k, g, out):
-    """``out = x * 2**k * g`` in float64, rounded once to ``out``'s dtype:
-    what ``_vector.h``'s l2_scale computes (the power of two applied first,
-    ``g`` first where that alone overflows)."""
+    """``out = x * 2**k * g`` in float64, rounded once: l2_scale's values."""
     if not k.any():
         np.multiply(x, g, out=out, casting="unsafe")
         return
@@ -302,11 +282,8 @@ def _parts(X, p, axis, largest=None):
 # The adapter protocol.
 
 def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
-    """Scale every vector of validated ``X`` along ``axis``: ``(result, norms)``.
-
-    ``in_place`` says that ``X`` may be overwritten; infinity raises before
-    anything is written to it.
-    """
+    """``(result, norms)``: every vector along ``axis`` scaled; ``X`` itself
+    when ``in_place`` (infinity raises before anything is written)."""
     Y = _kernel_form(X)
     out = _output(X, Y, in_place)
     args, major = _layout(Y, axis)
@@ -337,10 +314,9 @@ def norms(X, p, axis):
 
 
 def column_parts(X, p, largest=None):
-    """``(parts, n_observed)`` of every column of validated ``X``:
-    ``n_observed`` counts each column's non-missing entries (an int if none
-    is missing); ``largest``: each whole column's largest absolute entry,
-    when ``X`` holds some of its rows only (a Dask chunk)."""
+    """``(parts, n_observed)`` of the columns; ``n_observed`` counts each
+    one's non-missing entries (an int if none is missing). ``largest``: each
+    whole column's largest entry, when ``X`` is a chunk of rows (Dask)."""
     Y = _kernel_form(X)
     missing = np.isnan(Y.data if sp.issparse(Y) else Y)
     if not missing.any():

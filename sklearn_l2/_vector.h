@@ -67,12 +67,10 @@ L2_INLINE v4d l2_load_n(const void *x, int is64, int64_t n) { /* n < 4 entries, 
     return v;
 }
 
-/* ---- Terms, in units of a reference: x s1 s2 (exact powers of two) for
- * l1, l2 and moderate p, x / s1 (the largest entry) for large p. */
+/* ---- Terms, in units of a reference: x s1 s2 (two exact powers of two), or x / s1 for large p. */
 typedef struct { int64_t E; double s1, s2; } l2_ref;
 static const l2_ref l2_unit = {0, 1.0, 1.0};
-/* Exponents of moderate p are multiples of l2_grid(p), so that merging
- * parts scales them exactly by 2^(p dE) (p = 1.5: 2). */
+/* Moderate p: exponents on a grid of l2_grid(p) (1.5: 2), so merges scale exactly by 2^(p dE). */
 static inline int64_t l2_grid(double p) {
     for (int64_t g = 1; g <= 64; g *= 2) if (p * g == floor(p * g)) return g;
     return 1;
@@ -116,12 +114,8 @@ L2_INLINE void l2_tree(v4d h[8], v4d l[8], v4d *H, v4d *L) {
         }
     *H = h[0], *L = l[0];
 }
-/* Blocks are added in order: (H, L) += (h, l); l2_combine1 for one vector. */
+/* Blocks are added in order: (H, L) += (h, l). */
 L2_INLINE void l2_combine(v4d *H, v4d *L, v4d h, v4d l) { v4d e; TWO_SUM(*H, h, *H, e); *L = (*L + l) + e; }
-static inline void l2_combine1(double *H, double *L, double h, double l) {
-    v4d aH = {*H}, aL = {*L};
-    l2_combine(&aH, &aL, (v4d){h}, (v4d){l}), *H = aH[0], *L = aL[0];
-}
 L2_INLINE void l2_transpose(v4d m[4]) { /* m[r][j] becomes m[j][r] */
     v4d a = __builtin_shufflevector(m[0], m[1], 0, 4, 2, 6);
     v4d b = __builtin_shufflevector(m[0], m[1], 1, 5, 3, 7);
@@ -140,8 +134,7 @@ L2_INLINE void l2_tree4(v4d a[4][4], v4d *H, v4d *L) {
     l2_transpose(h), l2_transpose(h + 4), l2_transpose(l), l2_transpose(l + 4);
     l2_tree(h, l, H, L);
 }
-/* The lanes of n <= 4 vectors (lane j of vector c at h[j stride + c]) added
- * into H[c], L[c], and cleared. */
+/* Lanes of n <= 4 vectors (lane j of vector c at h[j stride + c]) into H[c], L[c]; cleared. */
 static void l2_flush(double *h, double *l, int64_t stride, int64_t n, double *H, double *L) {
     v4d hv[8], lv[8], bh, bl, aH = {0}, aL = {0};
     size_t bytes = (size_t)(n < 4 ? n : 4) * 8;
@@ -156,9 +149,8 @@ static void l2_flush(double *h, double *l, int64_t stride, int64_t n, double *H,
 }
 static inline void l2_renormalize(double *H, double *L) { double s = *H + *L; *L = *L - (s - *H), *H = s; }
 
-/* ---- From a power sum to the norm and the multiplier. The root of H + L:
- * l1, itself; l2, its square root with one correction from the
- * double-double (q q = P + Q exactly, Dekker's product). */
+/* ---- The root of a power sum H + L: l1, itself; l2, its square root corrected once from the
+ * double-double (q q = P + Q exactly, Dekker's product), within half a unit. */
 L2_INLINE v4d l2_root(v4d H, v4d L, int kind) {
     v4d s = H + L, r = L - (s - H), q, c, qh, ql, P, Q;
     if (kind == L2_L1) return s;
@@ -167,8 +159,7 @@ L2_INLINE v4d l2_root(v4d H, v4d L, int kind) {
     P = q * q, Q = ((qh * qh - P) + 2.0 * qh * ql) + ql * ql;
     return q + (((s - P) - Q) + r) * (0.5 / q);
 }
-/* Unit norm (divided by max(norm, eps)), or max_norm for longer vectors:
- * the target is 2^ft mt, eps is 2^fe me. */
+/* Unit norm (divided by max(norm, eps)), or max_norm for longer vectors: 2^ft mt, eps 2^fe me. */
 typedef struct { int clip; double eps, max_norm, mt, me; int64_t ft, fe; } l2_target;
 static inline l2_target l2_make_target(double eps, double max_norm) {
     l2_target t = {max_norm > 0.0, eps, max_norm, 0.5, 0.0, 1, 0};
@@ -196,8 +187,7 @@ static double l2_norm(int kind, double p, int64_t E, double h, double l) {
     double mu = l2_split_norm(kind, p, E, h, l, &F);
     return mu == 0.0 ? 0.0 : F > 1100 ? INFINITY : ldexp(mu, (int)(F < -1100 ? -1100 : F));
 }
-/* The multiplier 2^k g of a vector: k = 0 unless g alone would leave the
- * normal range. Zero stays zero, missing stays missing. */
+/* The multiplier 2^k g (k = 0 unless g alone leaves the normal range); zero stays zero. */
 static void l2_factor(const l2_target *t, int kind, double p, int64_t E, double h, double l,
                       int64_t *k, double *g) {
     int64_t F, K;
@@ -210,16 +200,14 @@ static void l2_factor(const l2_target *t, int kind, double p, int64_t E, double 
     if (K > -1000 && K < 1000) *g = ldexp(t->mt / mu, (int)K);
     else *k = K, *g = t->mt / mu;
 }
-/* x 2^k g: shifted first (a tiny x keeps its bits), scaled first where the
- * shift alone overflows. */
+/* x 2^k g: shifted first (a tiny x keeps its bits), scaled first where the shift overflows. */
 static inline double l2_shift_scale(double x, int64_t k, double g) {
     int kk = (int)(k > 4000 ? 4000 : k < -4000 ? -4000 : k);
     return isinf(ldexp(x, kk)) ? ldexp(x * g, kk) : ldexp(x, kk) * g;
 }
-/* Merge parts b into a (other entries of the same vectors): l1, l2 and
- * moderate p align the smaller by 2^(p dE), exact when p dE is an integer,
- * and add in double-double; max keeps the larger; large p rescales the
- * smaller by the p-th power of the ratio of the largest entries. */
+/* Merge parts b into a (other entries of the same vectors): the smaller aligned by 2^(p dE) (exact
+ * when p dE is an integer), added in double-double; max: the larger; large p: the smaller times
+ * the p-th power of the ratio of the largest entries. */
 static void l2_merge(int kind, double p, int64_t *Ea, double *ha, double *la, int64_t Eb,
                      double hb, double lb) {
     double s, e, f;
@@ -253,8 +241,7 @@ static void l2_merge_all(int kind, double p, int64_t n, int64_t *E, double *h, d
     for (int64_t i = 0; i < n; i++) l2_merge(kind, p, &E[i], &h[i], &l[i], E2[i], h2[i], l2[i]);
 }
 
-/* ---- Operations. A job describes the data and where results go; l2_run
- * does its share [first, last): vectors, tasks or entries, by operation. */
+/* ---- Operations: a job describes the data and outputs; l2_run does [first, last) of it. */
 typedef struct {
     int op, kind, is64, idx64, max_only;
     double p;
@@ -275,8 +262,7 @@ static inline l2_vec l2_major_vector(const l2_job *j, int64_t i) {
     if (j->idx) v.idx = (const char *)j->idx + v.at * (j->idx64 ? 8 : 4);
     return v;
 }
-/* Lanes of up to L2_BLOCK dense entries, unmasked and unscaled: lanes 0-3
- * in a[0], 4-7 in a[1], their errors in a[2], a[3]. */
+/* Lanes of up to L2_BLOCK dense entries (fast terms): 0-3 in a[0], 4-7 in a[1], errors a[2], a[3]. */
 L2_INLINE void l2_dense_lanes(const void *x, int is64, int64_t n, int kind, v4d a[4]) {
     v4d h0 = {0}, h1 = {0}, l0 = {0}, l1 = {0}, u, v; /* in registers: x may alias a */
     const char *c = x;
@@ -296,9 +282,8 @@ L2_INLINE void l2_dense_lanes(const void *x, int is64, int64_t n, int kind, v4d 
     }
     a[0] = h0, a[1] = h1, a[2] = l0, a[3] = l1;
 }
-/* The tree of four dense rows of n <= 4 blocks entries (row r at x + r n):
- * lane j holds positions j and j + 8 only, so the lanes are the columns,
- * read four rows at once (TwoSum(0, t) = (t, 0): the bits of the lanes). */
+/* The tree of four dense rows of n <= 4 blocks entries (row r at x + r n): lane j holds positions
+ * j and j + 8 only, so the lanes are the columns, read four rows at once (TwoSum(0, t) = (t, 0)). */
 L2_INLINE void l2_short_rows(const char *x, int is64, int64_t n, int blocks, int kind, v4d *H,
                              v4d *L) {
     v4d col[16], h[8], l[8];
@@ -314,18 +299,16 @@ L2_INLINE void l2_short_rows(const char *x, int is64, int64_t n, int blocks, int
     }
     l2_tree(h, l, H, L);
 }
-/* (H, L) of one major vector, any length: unscaled and unmasked (fast), or
- * in units of r with missing values adding nothing. Lane j at lanes[4 j]. */
+/* (H, L) of one major vector of any length: fast terms, or in units of r, NaN skipped. */
 static void l2_vector_sum(const l2_job *j, const l2_vec *v, const l2_ref *r, int fast,
                           double *H, double *L) {
-    double hi[32] = {0}, lo[32] = {0}, aH[4] = {0}, aL[4] = {0}, t, e;
+    double hi[32] = {0}, lo[32] = {0}, aH[4] = {0}, aL[4] = {0}, t, e; /* lane j at [4 j] */
     int64_t block = 0, w = j->is64 ? 8 : 4;
-    for (int64_t q = 0; fast && !v->idx && q < v->n; q += L2_BLOCK) {
-        v4d a[4][4] = {{{0}}}, bh, bl;
-        l2_dense_lanes((const char *)v->x + q * w, j->is64, v->n - q < L2_BLOCK ? v->n - q : L2_BLOCK,
-                       j->kind, a[0]);
-        l2_tree4(a, &bh, &bl);
-        l2_combine1(aH, aL, bh[0], bl[0]);
+    for (int64_t q = 0; fast && !v->idx && q < v->n; q += L2_BLOCK) { /* dense: lanes by blocks */
+        v4d a[4];
+        l2_dense_lanes((const char *)v->x + q * w, j->is64, v->n - q < L2_BLOCK ? v->n - q : L2_BLOCK, j->kind, a);
+        for (int k = 0; k < 4; k++) hi[4 * k] = a[0][k], hi[16 + 4 * k] = a[1][k], lo[4 * k] = a[2][k], lo[16 + 4 * k] = a[3][k];
+        l2_flush(hi, lo, 4, 1, aH, aL);
     }
     for (int64_t q = 0; (v->idx || !fast) && q <= v->n; q++) {
         int64_t pos = q == v->n ? -1 : v->idx ? l2_index(v->idx, j->idx64, q) : q;
@@ -338,24 +321,20 @@ static void l2_vector_sum(const l2_job *j, const l2_vec *v, const l2_ref *r, int
     *H = aH[0], *L = aL[0];
 }
 static inline int l2_in_fast_range(double H) { return H >= L2_FAST_MIN && H <= L2_FAST_MAX; }
-/* Parts (E, H, L) from a vector's largest entry m and its sum (H, L) in
- * units of r: a canonical double-double; large p keeps the mantissa of m in
- * H and the sum less 1 in L; max keeps m alone. */
+/* Parts (E, H, L) from the largest entry m and the sum (H, L) in units of r; large p keeps the
+ * mantissa of m in H and the sum less 1 in L; max keeps m alone. */
 static void l2_finish_parts(int kind, double m, const l2_ref *r, int64_t *E, double *H, double *L) {
     *E = m == 0.0 ? L2_EMPTY : r->E;
     if (m == 0.0 || kind == L2_MAX) *H = m == 0.0 ? 0.0 : (m * r->s1) * r->s2, *L = 0.0;
     else l2_renormalize(H, L);
     if (m > 0.0 && kind == L2_LP_LARGE) *L = (*H - 1.0) + *L, *H = ldexp(m, (int)-r->E);
 }
-/* The parts of a major vector that its fast sum does not settle (NaN,
- * infinity, extreme magnitudes, norms other than l1 and l2). */
+/* The parts of a major vector its fast sum does not settle (NaN, infinity, extremes, other p). */
 static int l2_careful_parts(const l2_job *j, const l2_vec *v, int64_t *E, double *H, double *L) {
     double m = 0.0, a;
     l2_ref r;
-    if (j->kind <= L2_L2) {
-        l2_vector_sum(j, v, &l2_unit, 0, H, L);
-        l2_renormalize(H, L);
-        *E = 0;
+    if (j->kind <= L2_L2) { /* unscaled, NaN skipped: settled in the fast range */
+        l2_vector_sum(j, v, &l2_unit, 0, H, L), l2_renormalize(H, L), *E = 0;
         if (l2_in_fast_range(*H)) return 0;
     }
     for (int64_t q = 0; q < v->n; q++) a = fabs(l2_at(v->x, j->is64, q)), m = a > m ? a : m;
@@ -372,9 +351,8 @@ L2_INLINE void l2_scale(const void *x, void *out, int is64, int64_t n, int64_t k
         l2_store((char *)out + i * w, is64, l2_load((const char *)x + i * w, is64) * g);
     for (; i < n; i++) l2_put(out, is64, i, k ? l2_shift_scale(l2_at(x, is64, i), k, g) : l2_at(x, is64, i) * g);
 }
-/* Major vectors first..last-1, four at a time: their fast sums, the tree,
- * roots and multipliers side by side; the vectors their fast sum does not
- * settle, one by one. Each vector is then scaled while in cache. */
+/* Major vectors first..last-1, four at a time: fast sums, tree, roots and multipliers side by side;
+ * the vectors a fast sum does not settle, one by one. Each is scaled while in cache. */
 L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
     int64_t w = is64 ? 8 : 4, n = j->length;
     int blocks = !j->ptr && kind <= L2_L2 && n <= 16 ? (int)(n + 3) / 4 : 0;
@@ -430,23 +408,22 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
     }
     return 0;
 }
-/* Task t of a C-ordered array's columns: columns [c0, c0 + L2_CHUNK) over
- * the rows of one block; their lane sums (or largest entries) go to hi, lo
- * at [block, column]. */
+/* Task t: columns [c0, c0 + L2_CHUNK) of a C-ordered array, row by row; their sums (or largest
+ * entries) to hi, lo. */
 L2_INLINE void l2_minor_dense(const l2_job *j, int64_t t, int is64, int kind) {
-    int64_t chunks = (j->n_minor + L2_CHUNK - 1) / L2_CHUNK, w = is64 ? 8 : 4;
-    int64_t b = t / chunks, c0 = t % chunks * L2_CHUNK, r1 = (b + 1) * L2_BLOCK;
-    int64_t C = j->n_minor - c0 < L2_CHUNK ? j->n_minor - c0 : L2_CHUNK;
-    double ah[8][L2_CHUNK], al[8][L2_CHUNK];
+    int64_t c0 = t * L2_CHUNK, C = j->n_minor - c0 < L2_CHUNK ? j->n_minor - c0 : L2_CHUNK, w = is64 ? 8 : 4;
+    double ah[8][L2_CHUNK], al[8][L2_CHUNK], *H = j->hi + c0, *L = j->lo + c0;
     v4d one = l2_all(1.0), s1 = one, s2 = one, x, hv, lv;
-    memset(ah, 0, sizeof ah), memset(al, 0, sizeof al);
-    for (int64_t r = b * L2_BLOCK; r < r1 && r < j->n_major; r++) {
-        const char *row = (const char *)j->x + (r * j->n_minor + c0) * w;
-        for (int64_t c = 0; c < C; c += 4) {
-            x = c + 4 <= C ? l2_load(row + c * w, is64) : l2_load_n(row + c * w, is64, C - c);
-            if (j->max_only) {
-                memcpy(&hv, &ah[0][c], 32), x = l2_abs(x);
-                hv = l2_select(x > hv, x, hv), memcpy(&ah[0][c], &hv, 32);
+    memset(ah, 0, sizeof ah), memset(al, 0, sizeof al), memset(H, 0, C * 8), memset(L, 0, C * 8);
+    for (int64_t r = 0; r <= j->n_major; r++) {
+        if (!j->max_only && (r == j->n_major || (r && r % L2_BLOCK == 0))) /* a block ends */
+            for (int64_t c = 0; c < C; c += 4) l2_flush(&ah[0][c], &al[0][c], L2_CHUNK, C - c, H + c, L + c);
+        for (int64_t c = 0; r < j->n_major && c < C; c += 4) {
+            const char *at = (const char *)j->x + (r * j->n_minor + c0 + c) * w;
+            x = c + 4 <= C ? l2_load(at, is64) : l2_load_n(at, is64, C - c);
+            if (j->max_only) { /* the largest entries */
+                memcpy(&hv, H + c, 32), x = l2_abs(x);
+                hv = l2_select(x > hv, x, hv), memcpy(H + c, &hv, (size_t)(C - c < 4 ? C - c : 4) * 8);
                 continue;
             }
             if (j->s1) memcpy(&s1, j->s1 + c0 + c, 32), memcpy(&s2, j->s2 + c0 + c, 32);
@@ -455,16 +432,10 @@ L2_INLINE void l2_minor_dense(const l2_job *j, int64_t t, int is64, int kind) {
             memcpy(&ah[r & 7][c], &hv, 32), memcpy(&al[r & 7][c], &lv, 32);
         }
     }
-    for (int64_t c = 0; c < C; c += 4) {
-        double *H = j->hi + b * j->n_minor + c0 + c, *L = j->lo + b * j->n_minor + c0 + c;
-        if (j->max_only) memcpy(H, &ah[0][c], (size_t)(C - c < 4 ? C - c : 4) * 8);
-        else l2_flush(&ah[0][c], &al[0][c], L2_CHUNK, C - c, H, L);
-    }
 }
-/* Minor vectors (CSC rows, CSR columns) m0..m1-1 (m1 - m0 <= L2_SPAN): one
- * pass over the entries, in order, into their lanes (lane j of vector m at
- * ah[j L2_SPAN + m - m0]); sums (or largest entries) to hi, lo. */
-static int l2_minor_sparse(const l2_job *j, int64_t m0, int64_t m1) {
+/* Minor vectors (CSC rows, CSR columns) m0..m1-1: one pass over the entries in order, into lanes
+ * (lane j of vector m at ah[j L2_SPAN + m - m0]); sums (or largest entries) to hi, lo. */
+L2_INLINE int l2_minor_sparse(const l2_job *j, int64_t m0, int64_t m1) {
     double *ah = calloc(8 * L2_SPAN, 8), *al = calloc(8 * L2_SPAN, 8), *H = j->hi + m0, *L = j->lo + m0, x, e;
     if (!ah || !al) return free(ah), free(al), 2;
     memset(H, 0, (size_t)(m1 - m0) * 8), memset(L, 0, (size_t)(m1 - m0) * 8);
@@ -518,8 +489,7 @@ L2_INLINE int l2_run_any(const l2_job *j, int64_t first, int64_t last) {
         return is64 ? l2_has_inf(j, first, last, 1) : l2_has_inf(j, first, last, 0);
     }
 }
-/* Instruction sets, chosen once by l2_select_isa (SKLEARN_L2_CPU may lower
- * the choice); every one gives the same bits. */
+/* Instruction sets, chosen once (SKLEARN_L2_CPU may lower the choice); all give the same bits. */
 #if defined(__x86_64__)
 __attribute__((target("arch=x86-64-v4"))) static int l2_run_avx512(const l2_job *j, int64_t a, int64_t b) { return l2_run_any(j, a, b); }
 __attribute__((target("arch=x86-64-v3"))) static int l2_run_avx2(const l2_job *j, int64_t a, int64_t b) { return l2_run_any(j, a, b); }
