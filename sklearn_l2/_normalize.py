@@ -70,7 +70,7 @@ def check_input(X, *, estimator=None, reset=True, kernels_find_infinity=False):
         return _dask.check_input(X)
     params = {
         "accept_sparse": SPARSE_FORMATS,
-        "dtype": _array_api.float_dtypes(X) or FLOAT_DTYPES,
+        "dtype": _array_api.float_dtypes(X) or _frame_float32(X) or FLOAT_DTYPES,
         "ensure_all_finite": False if kernels_find_infinity else "allow-nan",
     }
     with _quiet_finiteness_check():
@@ -82,6 +82,16 @@ def check_input(X, *, estimator=None, reset=True, kernels_find_infinity=False):
         with _quiet_finiteness_check():
             assert_all_finite(validated, allow_nan=True)
     return validated
+
+
+def _frame_float32(X):
+    """float32 for a polars frame of Float32 columns, which scikit-learn's
+    validation would make float64 (it keeps float32 for pandas)."""
+    schema = getattr(X, "schema", None)
+    if type(X).__module__.split(".")[0] == "polars" and schema:
+        if {str(dtype) for dtype in schema.values()} == {"Float32"}:
+            return np.float32
+    return None
 
 
 def _quiet_finiteness_check():

@@ -9,6 +9,7 @@ as in the package.
 """
 
 import math
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import numpy as np
@@ -129,3 +130,15 @@ def assert_faithful(norms, vectors, p):
     pairs = enumerate(zip(norms, vectors, strict=True))
     bad = [i for i, (n, v) in pairs if not is_faithful(n, v, p)]
     assert not bad, f"not faithfully rounded: vectors {bad[:10]} of {len(norms)}"
+
+
+def ulp_error(value, vector, p):
+    """How many units in the last place ``value`` is from the exact norm."""
+    s = _exact_power_sum(np.asarray(vector, dtype=np.float64), p)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        exact = Decimal(s.numerator) / Decimal(s.denominator)
+        exact = exact.sqrt() if p == 2 else exact
+        return float(
+            abs(Decimal(float(value)) - exact) / Decimal(float(np.spacing(value)))
+        )

@@ -216,3 +216,14 @@ def test_native_floats_keep_their_dtype(dtype):
 def test_zero_columns_is_sklearns_error(call):
     with pytest.raises(ValueError, match=r"Found array with 0 feature\(s\)"):
         call(da.zeros((3, 0), chunks=(2, 0)))
+
+
+@pytest.mark.parametrize("norm", ["l2", "l1", 3, 1.5])
+def test_other_chunks_give_identical_norms(rng, norm):
+    X = rng.standard_normal((600, 4)) * np.exp(rng.uniform(-3, 3, (600, 1)))
+    found = [
+        L2Normalizer(norm=norm, axis=0).fit(da.from_array(X, chunks=(rows, 2))).norms_
+        for rows in (1, 7, 100, 600)
+    ]
+    for other in found[1:]:
+        assert_array_equal(other.view(np.uint64), found[0].view(np.uint64))

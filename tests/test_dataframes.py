@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sklearn_l2 import L2Normalizer
+from sklearn_l2 import L2Normalizer, normalize
 
 pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
@@ -100,3 +100,12 @@ def test_frame_output_after_default_output_for_sparse(rng):
     X = sp.csr_matrix(np.eye(3))
     out = L2Normalizer().set_output(transform="default").fit_transform(X)
     assert sp.issparse(out)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_polars_float32_stays_float32_as_pandas_does(axis):
+    schema = {"a": pl.Float32, "b": pl.Float32}
+    frame = pl.DataFrame({"a": [3.0, 1.0], "b": [4.0, 2.0]}, schema=schema)
+    result = normalize(frame, axis=axis)
+    assert result.dtype == np.float32
+    assert_allclose(result, normalize(frame.to_numpy().astype(np.float32), axis=axis))

@@ -8,6 +8,9 @@ on the container, the thread count, ``return_norm`` or the batches of
 """
 
 import math
+import os
+import subprocess
+import sys
 import threading
 from decimal import Decimal, localcontext
 
@@ -18,7 +21,7 @@ from numpy.testing import assert_array_equal
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from sklearn_l2 import L2Normalizer, normalize, norms
-from tests._testing import assert_faithful, containers, to_dense
+from tests._testing import assert_faithful, containers, to_dense, ulp_error
 
 
 def awkward(rng, shape, dtype):
@@ -65,6 +68,29 @@ def test_norms_are_faithful_from_subnormal_to_the_largest_float(rng, p, axis):
     X = X if axis == 1 else np.ascontiguousarray(X.T)
     for container in containers(X).values():
         assert_faithful(norms(container, norm=f"l{p}", axis=axis), vectors(X, axis), p)
+
+
+# The bound of docs/user_guide/exactness.rst, in units in the last place:
+# half a unit for the rounding of the result, plus u/4 relative for the
+# rounded squares of float64 entries (float32 squares and l1 terms are
+# exact), plus a term of the order of (n/8)^2 u^2, far below 1e-6 here.
+BOUND = {
+    (1, np.float32): 0.5,
+    (1, np.float64): 0.5,
+    (2, np.float32): 0.5,
+    (2, np.float64): 0.75,
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("p", [1, 2])
+def test_norms_are_within_the_documented_bound(rng, dtype, p):
+    X = (
+        rng.standard_normal((400, 50)) * np.exp(rng.uniform(-20, 20, (400, 1)))
+    ).astype(dtype)
+    found = norms(X, norm=f"l{p}")
+    worst = max(ulp_error(value, vector, p) for value, vector in zip(found, X))
+    assert worst <= BOUND[p, dtype] + 1e-6
 
 
 def _split_squares(v):
@@ -212,6 +238,29 @@ def test_partial_fit_batches_in_any_order_give_identical_bits(rng):
     assert_array_equal(bits(forward.transform(X)), bits(whole.transform(X)))
 
 
+def _one_row_batches(X, p, order):
+    scaler = L2Normalizer(norm=p, axis=0)
+    for i in order:
+        scaler.partial_fit(X[i : i + 1])
+    return scaler.norms_
+
+
+@pytest.mark.parametrize("p", [3, 1.5, 7.25])
+def test_one_row_batches_of_other_p_are_within_four_units(rng, p):
+    X = rng.standard_normal((2000, 3)) * np.exp(rng.uniform(-3, 3, (2000, 1)))
+    found = _one_row_batches(X, p, range(len(X)))
+    ref = np.array([_exact_p_norm(column, p) for column in X.T])
+    assert np.all(np.abs(found - ref) <= 4 * np.spacing(ref))
+
+
+@pytest.mark.parametrize("p", [3, 1.5, 2])
+def test_batches_of_other_p_in_reverse_order_give_identical_bits(rng, p):
+    X = rng.standard_normal((2000, 3)) * np.exp(rng.uniform(-3, 3, (2000, 1)))
+    forward = _one_row_batches(X, p, range(len(X)))
+    backward = _one_row_batches(X, p, reversed(range(len(X))))
+    assert_array_equal(forward.view(np.uint64), backward.view(np.uint64))
+
+
 @pytest.mark.parametrize("fmt", ["dense", "fortran", "csr", "csc"])
 @pytest.mark.parametrize("axis", [0, 1])
 @pytest.mark.parametrize("norm", ["l2", "l1", 3, "max"])
@@ -274,6 +323,18 @@ def test_norms_next_to_a_rounding_tie_are_faithful(norm, p):
     assert_faithful(norms(row[None, :], norm=norm), [row], p)
 
 
+@pytest.mark.parametrize("dtype, advice", [(np.float64, False), (np.float32, True)])
+def test_duplicates_that_overflow_say_what_to_do(dtype, advice):
+    big = np.finfo(dtype).max
+    X = sp.csr_matrix(
+        (np.array([big, big], dtype=dtype), np.array([0, 0]), np.array([0, 2])),
+        shape=(1, 2),
+    )
+    with pytest.raises(ValueError, match="duplicate entries") as error:
+        normalize(X)
+    assert ("convert it to float64" in str(error.value)) == advice
+
+
 def test_duplicates_that_overflow_leave_the_input_alone():
     big = np.finfo(np.float64).max
     X = sp.csr_matrix(
@@ -305,3 +366,47 @@ def test_sparse_arrays_that_are_strided_views(fmt, copy):
     assert_array_equal(norms(X, axis=0), norms(X.copy(), axis=0))
     if not copy:
         assert result is X
+
+
+_ALL_OUTPUTS = """
+import sys
+import numpy as np
+import scipy.sparse as sp
+from sklearn_l2 import normalize
+X = np.load(sys.argv[1])
+outputs = []
+for dtype in (np.float32, np.float64):
+    Y = X.astype(dtype)
+    if dtype == np.float64:  # extremes past float32's range
+        Y[4] *= 1e280
+        Y[5] *= 1e-280
+    for container in (Y, np.asfortranarray(Y), sp.csr_matrix(Y), sp.csc_matrix(Y)):
+        for norm in ("l2", "l1", 3, "max"):
+            for axis in (0, 1):
+                result, found = normalize(container, norm, axis=axis, return_norm=True)
+                result = result.toarray() if sp.issparse(result) else result
+                outputs += [result.astype(np.float64).ravel(), found]
+np.save(sys.argv[2], np.concatenate(outputs))
+"""
+
+
+def _outputs(tmp_path, data, cpu):
+    env = {key: value for key, value in os.environ.items() if key != "SKLEARN_L2_CPU"}
+    if cpu:
+        env["SKLEARN_L2_CPU"] = cpu
+    out = tmp_path / f"{cpu or 'best'}.npy"
+    subprocess.run([sys.executable, "-c", _ALL_OUTPUTS, data, out], env=env, check=True)
+    return np.load(out)
+
+
+@pytest.mark.parametrize("cpu", ["baseline", "avx2"])
+def test_instruction_sets_give_identical_bits(tmp_path, cpu):
+    """SKLEARN_L2_CPU lowers the instruction set (baseline: plain x86-64);
+    every one gives the bits of the best one of this CPU."""
+    data = tmp_path / "X.npy"
+    X = awkward(np.random.default_rng(5), (70, 37), np.float64)
+    X[2] *= 1e30
+    X[3] *= 1e-38
+    np.save(data, X)
+    best, lowered = _outputs(tmp_path, data, None), _outputs(tmp_path, data, cpu)
+    assert_array_equal(lowered.view(np.uint64), best.view(np.uint64))

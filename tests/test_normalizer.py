@@ -236,3 +236,33 @@ def test_fit_transform_copy_false_normalizes_in_place(rng, axis):
     expected = L2Normalizer(axis=axis).fit_transform(X)
     assert L2Normalizer(axis=axis, copy=False).fit_transform(X) is X
     assert_array_equal(X, expected)
+
+
+def test_partial_fit_with_another_norm_is_refused(rng):
+    X = rng.normal(size=(20, 3))
+    est = L2Normalizer(axis=0).partial_fit(X)
+    est.set_params(norm="l1")
+    with pytest.raises(ValueError, match="norm='l1' differs from norm='l2'"):
+        est.partial_fit(X)
+
+
+def test_fit_after_another_norm_starts_again(rng):
+    X = rng.normal(size=(20, 3))
+    est = L2Normalizer(axis=0).partial_fit(X).set_params(norm="l1").fit(X)
+    assert_allclose(est.norms_, np.abs(X).sum(axis=0))
+
+
+@pytest.mark.parametrize("change", [{"norm": "l1"}, {"eps": 0.5}, {"max_norm": 2.0}])
+def test_transform_after_changed_parameters_is_refused(rng, change):
+    X = rng.normal(size=(20, 3))
+    est = L2Normalizer(axis=0).fit(X).set_params(**change)
+    with pytest.raises(ValueError, match="changed since fit"):
+        est.transform(X)
+
+
+@pytest.mark.parametrize("method", ["transform", "inverse_transform", "partial_fit"])
+def test_axis_0_after_a_fit_with_axis_1_is_not_fitted(rng, method):
+    X = rng.normal(size=(20, 3))
+    est = L2Normalizer().fit(X).set_params(axis=0)
+    with pytest.raises(NotFittedError, match="fitted with axis=1"):
+        getattr(est, method)(X)
