@@ -89,7 +89,7 @@ def test_norms_are_within_the_documented_bound(rng, dtype, p):
         rng.standard_normal((400, 50)) * np.exp(rng.uniform(-20, 20, (400, 1)))
     ).astype(dtype)
     found = norms(X, norm=f"l{p}")
-    worst = max(ulp_error(value, vector, p) for value, vector in zip(found, X))
+    worst = max(ulp_error(v, x, p) for v, x in zip(found, X, strict=True))
     assert worst <= BOUND[p, dtype] + 1e-6
 
 
