@@ -13,17 +13,31 @@ Ratios: ``vs sklearn`` is scikit-learn's time over ours (above 1: we are
 faster); ``vs floor`` is our time over the case's floor: ``X.copy()`` (fresh
 memory, as any normalized copy needs) for the copy cases, ``X *= 1`` on two
 threads for the in-place ones. ``np.copyto`` into a preallocated array is
-shown beside them. Throughput counts one read and one write of the input's
-bytes. Peak extra memory is tracemalloc's peak during one call, which sees
-NumPy's and SciPy's allocations.
+shown beside them. ``vs plain`` is our time over that of our own loops
+built with plain sums instead of compensated ones, and without the scan for
+infinity (``benchmarks/plain_kernel.c``, built with the system C
+compiler): what exactness costs. Throughput counts one read and one write
+of the input's bytes. Peak extra memory is tracemalloc's peak during one
+call, which sees NumPy's and SciPy's allocations. ``OMP_WAIT_POLICY`` is
+``passive`` unless set: no OpenMP runtime spins after its call.
 """
 
+import os
+
+# No OpenMP runtime may keep its threads spinning after a call and take a
+# core from the method timed next (faiss brings a libgomp of its own): set
+# before any of them is loaded.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
 import argparse
+import ctypes
 import gc
 import json
-import os
 import platform
+import shutil
 import statistics
+import subprocess
+import tempfile
 import time
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
@@ -63,6 +77,55 @@ QUICK = {
     "small_calls": 50,
     "repeats": 3,
 }
+
+
+def cpu_model():
+    """The CPU's model name (Linux), else what the platform module says."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def plain_kernel():
+    """``f(X, out, threads)``: our row loops with plain sums, or None when no
+    C compiler is found."""
+    compiler = shutil.which(os.environ.get("CC", "cc"))
+    if compiler is None:
+        return None
+    folder = tempfile.mkdtemp()
+    library = os.path.join(folder, "plain.so")
+    flags = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fopenmp", "-Wno-psabi"]
+    source = str(Path(__file__).with_name("plain_kernel.c"))
+    subprocess.run(
+        [compiler, *flags, "-shared", "-fPIC", source, "-o", library, "-lm"], check=True
+    )
+    kernel = ctypes.CDLL(library).plain_normalize
+    kernel.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_int,
+        ctypes.c_int64,
+        ctypes.c_int64,
+        ctypes.c_int,
+    ]
+
+    def normalize_rows(X, out, threads):
+        kernel(
+            X.ctypes.data,
+            out.ctypes.data,
+            X.dtype == np.float64,
+            X.shape[0],
+            X.shape[1],
+            threads,
+        )
+        return out
+
+    return normalize_rows
 
 
 def median_time(fn, repeats, setup=None):
@@ -153,6 +216,8 @@ def run_case(name, X, methods, floors, repeats, in_place=False):
     ours = times["sklearn_l2"]
     if "sklearn" in times:
         row["speedup_vs_sklearn"] = times["sklearn"] / ours
+    if "plain" in times:
+        row["vs_plain"] = ours / times["plain"]
     row["vs_floor"] = ours / times[floor]
     if "faiss" in times:
         row["vs_faiss"] = ours / times["faiss"]
@@ -191,8 +256,9 @@ def _nbytes(X):
     return X.nbytes
 
 
-def dense_cases(sizes, rng, repeats):
+def dense_cases(sizes, rng, repeats, plain):
     shapes = {k: sizes[k] for k in ("narrow", "wide", "tall")}
+    threads = sklearn_l2._kernels.n_threads(1 << 30)
     for dtype in (np.float32, np.float64):
         for kind, shape in shapes.items():
             X = rng.standard_normal(shape, dtype=dtype)
@@ -204,6 +270,11 @@ def dense_cases(sizes, rng, repeats):
                 {
                     "sklearn_l2": lambda X=X, ours=ours: ours.transform(X),
                     "sklearn": lambda X=X, sk=sk: sk.transform(X),
+                    "plain": (
+                        (lambda X=X: plain(X, np.empty_like(X), threads))
+                        if plain
+                        else None
+                    ),
                 },
                 {"X.copy()": X.copy, "np.copyto": _copyto_floor(X)},
                 repeats,
@@ -216,6 +287,7 @@ def dense_cases(sizes, rng, repeats):
                     "sklearn_l2": lambda X=X: l2_normalize(X, copy=False),
                     "sklearn": lambda X=X: sk_normalize(X, copy=False),
                     "faiss": (lambda X=X: faiss.normalize_L2(X)) if use_faiss else None,
+                    "plain": (lambda X=X: plain(X, X, threads)) if plain else None,
                 },
                 {"X *= 1": _scale_in_place_floor(X), "np.copyto": _copyto_floor(X)},
                 repeats,
@@ -317,7 +389,7 @@ def small_cases(sizes, rng):
 def format_table(rows):
     head = (
         f"{'case':44} {'ours':>9} {'sklearn':>9} {'floor':>9} {'copyto':>9} "
-        f"{'faiss':>8} {'x skl':>6} {'/floor':>6} {'/faiss':>6} {'peak MiB':>8}"
+        f"{'faiss':>8} {'x skl':>6} {'/floor':>6} {'/faiss':>6} {'/plain':>6} {'peak MiB':>8}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -335,6 +407,7 @@ def format_table(rows):
             f"{cell('sklearn', 9)} {cell(r['floor'], 9)} {cell('np.copyto', 9)} "
             f"{cell('faiss', 8)} {r.get('speedup_vs_sklearn', float('nan')):6.2f} "
             f"{r['vs_floor']:6.2f} {r.get('vs_faiss', float('nan')):6.2f} "
+            f"{r.get('vs_plain', float('nan')):6.2f} "
             f"{r['peak_extra_bytes']['sklearn_l2'] / 2**20:8.1f}"
         )
     return "\n".join(lines)
@@ -348,10 +421,10 @@ def markdown_table(rows):
     """The table of the README's Speed section, in Markdown."""
     head = (
         "| case | sklearn_l2 | scikit-learn | floor | `np.copyto` | faiss "
-        "| speed-up vs sklearn | time / floor | time / faiss "
+        "| speed-up vs sklearn | time / floor | time / faiss | time / plain "
         "| peak extra MiB (ours) |"
     )
-    lines = [head, "| --- |" + " ---: |" * 9]
+    lines = [head, "| --- |" + " ---: |" * 10]
     for r in rows:
         t, small = r["median_s"], r["case"].startswith("small")
 
@@ -360,7 +433,7 @@ def markdown_table(rows):
 
         ratios = [
             f"{r[key]:.2f}×" if key in r else "–"
-            for key in ("speedup_vs_sklearn", "vs_floor", "vs_faiss")
+            for key in ("speedup_vs_sklearn", "vs_floor", "vs_faiss", "vs_plain")
         ]
         floor = f"{cell(r['floor'])} (`{r['floor']}`)"
         peak = r["peak_extra_bytes"]["sklearn_l2"]
@@ -420,13 +493,18 @@ def main(argv=None):
         print(format_table(rows))
         write_outputs(rows, out, plot_too=not args.no_plot)
         return
+    print(
+        f"CPU: {cpu_model()}; kernels: {sklearn_l2._kernels.ISA}; "
+        f"threads: {sklearn_l2._kernels.n_threads(1 << 30)}",
+        flush=True,
+    )
     sizes = QUICK if args.quick else FULL
     repeats = sizes["repeats"]
     rng = np.random.default_rng(0)
     rows = []
     for gen in (
         small_cases(sizes, rng),
-        dense_cases(sizes, rng, repeats),
+        dense_cases(sizes, rng, repeats, plain_kernel()),
         sparse_cases(sizes, rng, repeats),
         axis0_case(sizes, rng, repeats),
     ):
@@ -436,6 +514,9 @@ def main(argv=None):
     print()
     print(format_table(rows))
     meta = {
+        "cpu": cpu_model(),
+        "instruction_set": sklearn_l2._kernels.ISA,
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "quick": args.quick,
         "threads": sklearn_l2._kernels.n_threads(1 << 30),
         "machine": platform.platform(),

@@ -28,7 +28,8 @@ from ._normalize import (
     check_input,
     column_scaling,
     learn_columns,
-    normalize,
+    normalize_validated,
+    resolve_p,
     scale_columns,
     writable_in_place,
 )
@@ -330,16 +331,18 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return scale_columns(X_valid, self._scaling, in_place)
 
     def _normalize_samples(self, X, in_place):
-        """Every sample of validated ``X`` scaled to unit norm, by
-        :func:`normalize` (``copy=False`` where ``X`` may be overwritten)."""
-        return normalize(
+        """Every sample of validated ``X`` scaled to unit norm: what
+        :func:`normalize` does once it has validated its input."""
+        result, _ = normalize_validated(
             X,
-            self.norm,
+            p=resolve_p(self.norm),
             axis=1,
             eps=self.eps,
             max_norm=self.max_norm,
-            copy=not in_place,
+            in_place=in_place,
+            with_norms=False,
         )
+        return result
 
     def _inverse_available(self):
         return self.axis == 0

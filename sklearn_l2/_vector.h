@@ -40,9 +40,14 @@ enum { L2_MAJOR = 1, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_HAS_INF }; /* operation
 #define L2_CHUNK 256       /* columns of one dense minor task */
 #define L2_SPAN (1 << 18)  /* minor vectors of one sparse minor pass */
 #define L2_INLINE static inline __attribute__((always_inline))
-/* Knuth's TwoSum, for doubles and vectors: s + e = a + b exactly. */
+/* Knuth's TwoSum, for doubles and vectors: s + e = a + b exactly. L2_PLAIN,
+ * for benchmarks/plain_kernel.c only, makes it a plain sum (no errors). */
+#ifndef L2_PLAIN
 #define TWO_SUM(a, b, s, e) do { __typeof__(a) s_ = (a) + (b), b_ = s_ - (a); \
         (e) = ((a) - (s_ - b_)) + ((b) - b_); (s) = s_; } while (0)
+#else
+#define TWO_SUM(a, b, s, e) do { (e) = (a) - (a); (s) = (a) + (b); } while (0)
+#endif
 
 L2_INLINE v4d l2_all(double x) { return (v4d){x, x, x, x}; }
 L2_INLINE v4d l2_select(v4l m, v4d a, v4d b) { return (v4d)((m & (v4l)a) | (~m & (v4l)b)); }
@@ -134,14 +139,13 @@ L2_INLINE void l2_tree4(v4d a[4][4], v4d *H, v4d *L) {
     l2_transpose(h), l2_transpose(h + 4), l2_transpose(l), l2_transpose(l + 4);
     l2_tree(h, l, H, L);
 }
-/* Lanes of n <= 4 vectors (lane j of vector c at h[j stride + c]) into H[c], L[c]; cleared. */
+/* Lanes of n <= 4 vectors (lane j of vector c at h[j stride + c]; one vector: stride 1, 12
+ * entries) into H[c], L[c]; cleared. */
 static void l2_flush(double *h, double *l, int64_t stride, int64_t n, double *H, double *L) {
     v4d hv[8], lv[8], bh, bl, aH = {0}, aL = {0};
     size_t bytes = (size_t)(n < 4 ? n : 4) * 8;
-    for (int j = 0; j < 8; j++) {
-        memcpy(&hv[j], h + j * stride, 32), memcpy(&lv[j], l + j * stride, 32);
-        memset(h + j * stride, 0, 32), memset(l + j * stride, 0, 32);
-    }
+    for (int j = 0; j < 8; j++) memcpy(&hv[j], h + j * stride, 32), memcpy(&lv[j], l + j * stride, 32);
+    for (int j = 0; j < 8; j++) memset(h + j * stride, 0, 32), memset(l + j * stride, 0, 32);
     l2_tree(hv, lv, &bh, &bl);
     memcpy(&aH, H, bytes), memcpy(&aL, L, bytes);
     l2_combine(&aH, &aL, bh, bl);
@@ -300,24 +304,25 @@ L2_INLINE void l2_short_rows(const char *x, int is64, int64_t n, int blocks, int
     l2_tree(h, l, H, L);
 }
 /* (H, L) of one major vector of any length: fast terms, or in units of r, NaN skipped. */
-static void l2_vector_sum(const l2_job *j, const l2_vec *v, const l2_ref *r, int fast,
-                          double *H, double *L) {
-    double hi[32] = {0}, lo[32] = {0}, aH[4] = {0}, aL[4] = {0}, t, e; /* lane j at [4 j] */
-    int64_t block = 0, w = j->is64 ? 8 : 4;
+L2_INLINE void l2_vector_sum(const l2_job *j, const l2_vec *v, int is64, int kind, const l2_ref *r,
+                             int fast, double *H, double *L) {
+    double hi[12] = {0}, lo[12] = {0}, aH[4] = {0}, aL[4] = {0}, t, e; /* lane j at [j] */
+    int64_t next = L2_BLOCK, w = is64 ? 8 : 4;
     for (int64_t q = 0; fast && !v->idx && q < v->n; q += L2_BLOCK) { /* dense: lanes by blocks */
         v4d a[4];
-        l2_dense_lanes((const char *)v->x + q * w, j->is64, v->n - q < L2_BLOCK ? v->n - q : L2_BLOCK, j->kind, a);
-        for (int k = 0; k < 4; k++) hi[4 * k] = a[0][k], hi[16 + 4 * k] = a[1][k], lo[4 * k] = a[2][k], lo[16 + 4 * k] = a[3][k];
-        l2_flush(hi, lo, 4, 1, aH, aL);
+        l2_dense_lanes((const char *)v->x + q * w, is64, v->n - q < L2_BLOCK ? v->n - q : L2_BLOCK, kind, a);
+        memcpy(hi, a, 64), memcpy(lo, a + 2, 64), l2_flush(hi, lo, 1, 1, aH, aL);
     }
-    for (int64_t q = 0; (v->idx || !fast) && q <= v->n; q++) {
-        int64_t pos = q == v->n ? -1 : v->idx ? l2_index(v->idx, j->idx64, q) : q;
-        if (pos / L2_BLOCK != block || pos < 0) l2_flush(hi, lo, 4, 1, aH, aL), block = pos / L2_BLOCK;
-        if (pos < 0) break;
-        t = l2_term1(l2_at(v->x, j->is64, q), j->kind, j->p, r, !fast);
-        TWO_SUM(hi[4 * (pos & 7)], t, hi[4 * (pos & 7)], e);
-        lo[4 * (pos & 7)] += e;
+    const void *x = v->x, *idx = v->idx; /* in registers across the calls below */
+    for (int64_t q = 0, n = v->n, idx64 = j->idx64; (idx || !fast) && q < n; q++) {
+        int64_t pos = idx ? l2_index(idx, (int)idx64, q) : q;
+        if (pos >= next) l2_flush(hi, lo, 1, 1, aH, aL), next = (pos / L2_BLOCK + 1) * L2_BLOCK;
+        t = l2_at(x, is64, q); /* a fast term is unmasked: NaN makes the sum NaN */
+        t = !fast ? l2_term1(t, kind, j->p, r, 1) : kind == L2_L1 ? fabs(t) : t * t;
+        TWO_SUM(hi[pos & 7], t, hi[pos & 7], e);
+        lo[pos & 7] += e;
     }
+    if (idx || !fast) l2_flush(hi, lo, 1, 1, aH, aL);
     *H = aH[0], *L = aL[0];
 }
 static inline int l2_in_fast_range(double H) { return H >= L2_FAST_MIN && H <= L2_FAST_MAX; }
@@ -334,13 +339,13 @@ static int l2_careful_parts(const l2_job *j, const l2_vec *v, int64_t *E, double
     double m = 0.0, a;
     l2_ref r;
     if (j->kind <= L2_L2) { /* unscaled, NaN skipped: settled in the fast range */
-        l2_vector_sum(j, v, &l2_unit, 0, H, L), l2_renormalize(H, L), *E = 0;
+        l2_vector_sum(j, v, j->is64, j->kind, &l2_unit, 0, H, L), l2_renormalize(H, L), *E = 0;
         if (l2_in_fast_range(*H)) return 0;
     }
     for (int64_t q = 0; q < v->n; q++) a = fabs(l2_at(v->x, j->is64, q)), m = a > m ? a : m;
     if (isinf(m)) return L2_INFINITY;
     r = l2_reference(j->kind, j->p, m > 0.0 ? m : 1.0);
-    if (m > 0.0 && j->kind != L2_MAX) l2_vector_sum(j, v, &r, 0, H, L);
+    if (m > 0.0 && j->kind != L2_MAX) l2_vector_sum(j, v, j->is64, j->kind, &r, 0, H, L);
     l2_finish_parts(j->kind, m, &r, E, H, L);
     return 0;
 }
@@ -376,7 +381,7 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
             for (int r = 0; r < m; r++)
                 if (fast[r] == 2) {
                     double h, l;
-                    l2_vector_sum(j, &v[r], &l2_unit, 1, &h, &l);
+                    l2_vector_sum(j, &v[r], is64, kind, &l2_unit, 1, &h, &l);
                     H[r] = h, L[r] = l;
                 }
         }
@@ -442,8 +447,8 @@ L2_INLINE int l2_minor_sparse(const l2_job *j, int64_t m0, int64_t m1) {
     for (int64_t c = 0, q = 0, m; c <= j->n_major; c++) {
         if (!j->max_only && (c == j->n_major || (c && c % L2_BLOCK == 0))) /* a block ends */
             for (int64_t i = 0; i < m1 - m0; i += 4) l2_flush(ah + i, al + i, L2_SPAN, m1 - m0 - i, H + i, L + i);
-        for (double *h = ah + (c & 7) * L2_SPAN - m0, *l = al + (c & 7) * L2_SPAN - m0;
-             c < j->n_major && q < l2_index(j->ptr, j->idx64, c + 1); q++) {
+        double *h = ah + (c & 7) * L2_SPAN - m0, *l = al + (c & 7) * L2_SPAN - m0;
+        for (int64_t z = c < j->n_major ? l2_index(j->ptr, j->idx64, c + 1) : q; q < z; q++) {
             if ((m = l2_index(j->idx, j->idx64, q)) < m0 || m >= m1) continue;
             l2_ref r = {0, j->s1 ? j->s1[m] : 1.0, j->s2 ? j->s2[m] : 1.0};
             x = l2_at(j->x, j->is64, q);
