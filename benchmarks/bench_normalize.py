@@ -389,7 +389,8 @@ def small_cases(sizes, rng):
 def format_table(rows):
     head = (
         f"{'case':44} {'ours':>9} {'sklearn':>9} {'floor':>9} {'copyto':>9} "
-        f"{'faiss':>8} {'x skl':>6} {'/floor':>6} {'/faiss':>6} {'/plain':>6} {'peak MiB':>8}"
+        f"{'faiss':>8} {'x skl':>6} {'/floor':>6} {'/faiss':>6} {'/plain':>6} "
+        f"{'peak MiB':>8}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:

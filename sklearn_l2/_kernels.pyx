@@ -60,8 +60,11 @@ cdef extern from "_vector.h" nogil:
                       const int64_t *E2, const double *h2, const double *l2)
 
 # SKLEARN_L2_CPU=baseline or avx2 lowers the instruction set (same bits).
-ISA = ("baseline", "avx2", "avx512")[
-    l2_select_isa({"baseline": 0, "avx2": 1}.get(os.environ.get("SKLEARN_L2_CPU"), 2))]
+_ISAS = ("baseline", "avx2", "avx512")
+_cap = os.environ.get("SKLEARN_L2_CPU") or "avx512"
+if _cap not in _ISAS:
+    raise ImportError(f"SKLEARN_L2_CPU={_cap!r} is not one of {', '.join(_ISAS)}.")
+ISA = _ISAS[l2_select_isa(_ISAS.index(_cap))]
 EMPTY = L2_EMPTY
 # Entries a thread takes at a time; smaller calls stay on one thread.
 cdef int64_t PIECE = 1 << 16

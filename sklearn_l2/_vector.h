@@ -111,7 +111,9 @@ L2_INLINE double l2_term1(double x, int kind, double p, const l2_ref *r, int mis
 /* ---- Lanes and the tree. Lane j of four vectors is h[j], l[j]. */
 L2_INLINE void l2_add(v4d *h, v4d *l, v4d t) { v4d e; TWO_SUM(*h, t, *h, e); *l += e; }
 L2_INLINE void l2_tree(v4d h[8], v4d l[8], v4d *H, v4d *L) {
+#pragma GCC unroll 4
     for (int w = 4; w >= 1; w /= 2)
+#pragma GCC unroll 4
         for (int j = 0; j < w; j++) {
             v4d e;
             TWO_SUM(h[j], h[j + w], h[j], e);
@@ -259,7 +261,7 @@ typedef struct {
 } l2_job;
 typedef struct { const void *x, *idx; int64_t n, at; } l2_vec; /* a major vector */
 
-static inline l2_vec l2_major_vector(const l2_job *j, int64_t i) {
+L2_INLINE l2_vec l2_major_vector(const l2_job *j, int64_t i) {
     l2_vec v = {j->x, NULL, j->length, i * j->length};
     if (j->ptr) v.at = l2_index(j->ptr, j->idx64, i), v.n = l2_index(j->ptr, j->idx64, i + 1) - v.at;
     v.x = (const char *)j->x + v.at * (j->is64 ? 8 : 4);
@@ -291,10 +293,13 @@ L2_INLINE void l2_dense_lanes(const void *x, int is64, int64_t n, int kind, v4d 
 L2_INLINE void l2_short_rows(const char *x, int is64, int64_t n, int blocks, int kind, v4d *H,
                              v4d *L) {
     v4d col[16], h[8], l[8];
+#pragma GCC unroll 4
     for (int c = 0; c < 4 * blocks; c += 4) {
+#pragma GCC unroll 4
         for (int r = 0; r < 4; r++) col[c + r] = l2_load(x + (r * n + c) * (is64 ? 8 : 4), is64);
         l2_transpose(col + c);
     }
+#pragma GCC unroll 8
     for (int c = 0; c < 8; c++) { /* columns past n are never read */
         h[c] = c < 4 * blocks && c < n ? l2_fast_term(col[c], kind) : (v4d){0};
         l[c] = (v4d){0};

@@ -387,6 +387,8 @@ for dtype in (np.float32, np.float64):
                 result = result.toarray() if sp.issparse(result) else result
                 outputs += [result.astype(np.float64).ravel(), found]
 np.save(sys.argv[2], np.concatenate(outputs))
+from sklearn_l2 import _kernels
+print(_kernels.ISA)
 """
 
 
@@ -395,8 +397,9 @@ def _outputs(tmp_path, data, cpu):
     if cpu:
         env["SKLEARN_L2_CPU"] = cpu
     out = tmp_path / f"{cpu or 'best'}.npy"
-    subprocess.run([sys.executable, "-c", _ALL_OUTPUTS, data, out], env=env, check=True)
-    return np.load(out)
+    command = [sys.executable, "-c", _ALL_OUTPUTS, data, out]
+    run = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    return np.load(out), run.stdout.strip()
 
 
 @pytest.mark.parametrize("cpu", ["baseline", "avx2"])
@@ -408,5 +411,15 @@ def test_instruction_sets_give_identical_bits(tmp_path, cpu):
     X[2] *= 1e30
     X[3] *= 1e-38
     np.save(data, X)
-    best, lowered = _outputs(tmp_path, data, None), _outputs(tmp_path, data, cpu)
+    best, best_isa = _outputs(tmp_path, data, None)
+    lowered, lowered_isa = _outputs(tmp_path, data, cpu)
+    assert lowered_isa == cpu or lowered_isa == best_isa == "baseline"
     assert_array_equal(lowered.view(np.uint64), best.view(np.uint64))
+
+
+def test_unknown_instruction_set_is_refused():
+    env = dict(os.environ, SKLEARN_L2_CPU="sse9")
+    command = [sys.executable, "-c", "import sklearn_l2; sklearn_l2.normalize([[1.0]])"]
+    run = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert run.returncode != 0
+    assert "SKLEARN_L2_CPU='sse9' is not one of baseline, avx2, avx512" in run.stderr
