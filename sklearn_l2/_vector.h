@@ -30,6 +30,9 @@ typedef float v4f __attribute__((vector_size(16)));
 typedef double v4d_u __attribute__((vector_size(32), aligned(8), may_alias));
 typedef float v4f_u __attribute__((vector_size(16), aligned(4), may_alias));
 typedef int64_t v4l_u __attribute__((vector_size(32), aligned(8), may_alias));
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+typedef float v8f_u __attribute__((vector_size(32), aligned(4), may_alias));
 enum { L2_L1 = 1, L2_L2, L2_LP, L2_MAX, L2_LP_LARGE }; /* kinds of norm */
 enum { L2_MAJOR = 1, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_HAS_INF }; /* operations */
 #define L2_INFINITY 1 /* what an operation returns when it meets infinity */
@@ -261,10 +264,11 @@ typedef struct {
 } l2_job;
 typedef struct { const void *x, *idx; int64_t n, at; } l2_vec; /* a major vector */
 
-L2_INLINE l2_vec l2_major_vector(const l2_job *j, int64_t i) {
-    l2_vec v = {j->x, NULL, j->length, i * j->length};
-    if (j->ptr) v.at = l2_index(j->ptr, j->idx64, i), v.n = l2_index(j->ptr, j->idx64, i + 1) - v.at;
-    v.x = (const char *)j->x + v.at * (j->is64 ? 8 : 4);
+/* Major vector i: of a dense array (ptr NULL: x, n entries of w bytes each), or of a sparse one. */
+L2_INLINE l2_vec l2_major_vector(const l2_job *j, const void *ptr, const char *x, int64_t n, int64_t w, int64_t i) {
+    if (!ptr) return (l2_vec){x + i * n * w, NULL, n, i * n};
+    l2_vec v = {x, NULL, 0, l2_index(ptr, j->idx64, i)};
+    v.n = l2_index(ptr, j->idx64, i + 1) - v.at, v.x = x + v.at * w;
     if (j->idx) v.idx = (const char *)j->idx + v.at * (j->idx64 ? 8 : 4);
     return v;
 }
@@ -354,69 +358,89 @@ static int l2_careful_parts(const l2_job *j, const l2_vec *v, int64_t *E, double
     l2_finish_parts(j->kind, m, &r, E, H, L);
     return 0;
 }
-/* out = x 2^k g, n entries. */
-L2_INLINE void l2_scale(const void *x, void *out, int is64, int64_t n, int64_t k, double g) {
-    int64_t i = 0, w = is64 ? 8 : 4;
-    for (; k == 0 && i + 4 <= n; i += 4)
-        l2_store((char *)out + i * w, is64, l2_load((const char *)x + i * w, is64) * g);
+/* out = x 2^k g, n entries; whole vectors of four up to span (a constant for short rows). */
+L2_INLINE void l2_scale(const void *x, void *out, int is64, int64_t span, int64_t n, int64_t k, double g) {
+    int64_t i = 0, w = is64 ? 8 : 4, end = k ? 0 : n / 4 * 4;
+#pragma GCC unroll 2
+    for (; i < end && i < span; i += 4) l2_store((char *)out + i * w, is64, l2_load((const char *)x + i * w, is64) * g);
     for (; i < n; i++) l2_put(out, is64, i, k ? l2_shift_scale(l2_at(x, is64, i), k, g) : l2_at(x, is64, i) * g);
 }
 /* Major vectors first..last-1, four at a time: fast sums, tree, roots and multipliers side by side;
- * the vectors a fast sum does not settle, one by one. Each is scaled while in cache. */
-L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
+ * the vectors a fast sum does not settle, one by one. Each is scaled while in cache. blocks > 0:
+ * dense rows of n <= 4 blocks entries (l1, l2), read four rows at once. */
+L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, int kind, int blocks) {
     int64_t w = is64 ? 8 : 4, n = j->length;
-    int blocks = !j->ptr && kind <= L2_L2 && n <= 16 ? (int)(n + 3) / 4 : 0;
+    const char *xs = j->x;
+    const void *ptr = j->ptr;
+    char *out = j->out; /* in locals: a store through them could alias *j */
+    double *norms = j->norms, *hi = j->hi, *lo = j->lo;
+    int64_t *Es = j->E;
     for (int64_t i0 = first; i0 < last; i0 += 4) {
-        int m = (int)(last - i0 < 4 ? last - i0 : 4), fast[4] = {0};
-        v4d a[4][4], H = {0}, L = {0}, s, root = {0}, gain = {0};
-        l2_vec v[4];
-        for (int r = 0; r < m; r++) v[r] = l2_major_vector(j, i0 + r), fast[r] = kind <= L2_L2;
-        if (blocks && m == 4 && (i0 + 5) * n <= j->n_major * n) { /* short rows */
-            if (blocks == 1) l2_short_rows(v[0].x, is64, n, 1, kind, &H, &L);
-            else if (blocks == 2) l2_short_rows(v[0].x, is64, n, 2, kind, &H, &L);
-            else if (blocks == 3) l2_short_rows(v[0].x, is64, n, 3, kind, &H, &L);
-            else l2_short_rows(v[0].x, is64, n, 4, kind, &H, &L);
+        int m = (int)(last - i0 < 4 ? last - i0 : 4), fast = kind <= L2_L2 ? 15 : 0; /* a bit a row */
+        v4d H = {0}, L = {0}, s, root = {0}, gain = {0};
+        if (blocks && m == 4 && (i0 + 5) * n <= j->n_major * n) { /* columns past n stay in the array */
+            l2_short_rows(xs + i0 * n * w, is64, n, blocks, kind, &H, &L);
         } else if (kind <= L2_L2) {
+            v4d a[4][4];
             for (int r = 0; r < 4; r++) {
+                l2_vec v = l2_major_vector(j, ptr, xs, n, w, i0 + (r < m ? r : 0));
+                if (r < m && !v.idx && v.n <= L2_BLOCK) {
+                    l2_dense_lanes(v.x, is64, v.n, kind, a[r]);
+                    continue;
+                }
                 a[r][0] = a[r][1] = a[r][2] = a[r][3] = (v4d){0};
-                if (r < m && !v[r].idx && v[r].n <= L2_BLOCK) l2_dense_lanes(v[r].x, is64, v[r].n, kind, a[r]);
-                else if (r < m) fast[r] = 2; /* sparse or long: summed on its own below */
+                if (r < m) { /* sparse or long: summed on its own */
+                    double h, l;
+                    l2_vector_sum(j, &v, is64, kind, &l2_unit, 1, &h, &l);
+                    a[r][0][0] = h, a[r][2][0] = l;
+                }
             }
             l2_tree4(a, &H, &L);
-            for (int r = 0; r < m; r++)
-                if (fast[r] == 2) {
-                    double h, l;
-                    l2_vector_sum(j, &v[r], is64, kind, &l2_unit, 1, &h, &l);
-                    H[r] = h, L[r] = l;
-                }
         }
         if (kind <= L2_L2) {
             s = H + L, L = L - (s - H), H = s;
             root = l2_root(H, L, kind), gain = l2_gain(root, &j->target);
             v4l ok = (H >= L2_FAST_MIN) & (H <= L2_FAST_MAX) & (gain >= 0x1p-1022);
             if (m == 4 && (ok[0] & ok[1] & ok[2] & ok[3])) { /* all four settled */
-                if (j->norms) *(v4d_u *)(j->norms + i0) = root;
-                if (j->E) *(v4d_u *)(j->hi + i0) = H, *(v4d_u *)(j->lo + i0) = L, *(v4l_u *)(j->E + i0) = (v4l){0};
-                for (int r = 0; j->out && r < 4; r++)
-                    l2_scale(v[r].x, (char *)j->out + v[r].at * w, is64, v[r].n, 0, gain[r]);
+                if (norms) *(v4d_u *)(norms + i0) = root;
+                if (Es) *(v4d_u *)(hi + i0) = H, *(v4d_u *)(lo + i0) = L, *(v4l_u *)(Es + i0) = (v4l){0};
+                for (int r = 0; out && r < 4; r++) {
+                    l2_vec v = l2_major_vector(j, blocks ? NULL : ptr, xs, n, w, i0 + r);
+                    l2_scale(v.x, out + v.at * w, is64, blocks ? 4 * blocks : v.n, v.n, 0, gain[r]);
+                }
                 continue;
             }
         }
         for (int r = 0; r < m; r++) {
             int64_t E = 0, k = 0, i = i0 + r;
             double h = H[r], l = L[r], norm = root[r], g = gain[r];
-            int settled = fast[r] && l2_in_fast_range(h);
-            if (!settled && l2_careful_parts(j, &v[r], &E, &h, &l)) return L2_INFINITY;
+            l2_vec v = l2_major_vector(j, ptr, xs, n, w, i);
+            int settled = (fast >> r & 1) && l2_in_fast_range(h);
+            if (!settled && l2_careful_parts(j, &v, &E, &h, &l)) return L2_INFINITY;
             if (!settled || !(g >= 0x1p-1022)) { /* g alone would be subnormal */
                 norm = l2_norm(j->kind, j->p, E, h, l);
                 l2_factor(&j->target, j->kind, j->p, E, h, l, &k, &g);
             }
-            if (j->E) j->E[i] = E, j->hi[i] = h, j->lo[i] = l;
-            if (j->norms) j->norms[i] = norm;
-            if (j->out) l2_scale(v[r].x, (char *)j->out + v[r].at * w, is64, v[r].n, k, g);
+            if (Es) Es[i] = E, hi[i] = h, lo[i] = l;
+            if (norms) norms[i] = norm;
+            if (out) l2_scale(v.x, out + v.at * w, is64, v.n, v.n, k, g);
         }
     }
     return 0;
+}
+/* l1 and l2, specialized by dtype, kind and the blocks of four of a short dense row. */
+L2_INLINE int l2_major_by_length(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
+    int b = !j->ptr && j->length <= 16 ? (int)(j->length + 3) / 4 : 0;
+#define L2_MAJOR_OF(B) (is64 ? (kind == L2_L1 ? l2_major(j, first, last, 1, L2_L1, B) : l2_major(j, first, last, 1, L2_L2, B)) \
+                             : (kind == L2_L1 ? l2_major(j, first, last, 0, L2_L1, B) : l2_major(j, first, last, 0, L2_L2, B)))
+    switch (b) {
+    case 1: return L2_MAJOR_OF(1);
+    case 2: return L2_MAJOR_OF(2);
+    case 3: return L2_MAJOR_OF(3);
+    case 4: return L2_MAJOR_OF(4);
+    default: return L2_MAJOR_OF(0);
+    }
+#undef L2_MAJOR_OF
 }
 /* Task t: columns [c0, c0 + L2_CHUNK) of a C-ordered array, row by row; their sums (or largest
  * entries) to hi, lo. */
@@ -472,6 +496,13 @@ L2_INLINE int l2_minor_sparse(const l2_job *j, int64_t m0, int64_t m1) {
 L2_INLINE int l2_has_inf(const l2_job *j, int64_t first, int64_t last, int is64) {
     int64_t i = first, w = is64 ? 8 : 4;
     v4l bad = {0};
+    v8i badf = {0};
+    for (; !is64 && i + 8 <= last; i += 8) { /* floats compared as floats: no conversion */
+        v8f x = *(const v8f_u *)((const char *)j->x + i * 4);
+        for (int k = 0; k < 8; k++) x[k] = __builtin_fabsf(x[k]);
+        badf |= x == INFINITY;
+    }
+    bad[0] = (badf[0] | badf[1] | badf[2] | badf[3] | badf[4] | badf[5] | badf[6] | badf[7]) != 0;
     for (; i + 4 <= last; i += 4) bad |= l2_abs(l2_load((const char *)j->x + i * w, is64)) == INFINITY;
     for (; i < last; i++) bad[0] |= isinf(l2_at(j->x, is64, i));
     return (bad[0] | bad[1] | bad[2] | bad[3]) != 0;
@@ -481,9 +512,8 @@ L2_INLINE int l2_run_any(const l2_job *j, int64_t first, int64_t last) {
     int is64 = j->is64, k = j->kind <= L2_L2 ? j->kind : L2_LP;
     switch (j->op) {
     case L2_MAJOR:
-        if (k == L2_L1) return is64 ? l2_major(j, first, last, 1, 1) : l2_major(j, first, last, 0, 1);
-        if (k == L2_L2) return is64 ? l2_major(j, first, last, 1, 2) : l2_major(j, first, last, 0, 2);
-        return l2_major(j, first, last, is64, L2_LP);
+        if (k == L2_LP) return l2_major(j, first, last, is64, L2_LP, 0);
+        return l2_major_by_length(j, first, last, is64, k);
     case L2_MINOR_DENSE:
         for (int64_t t = first; t < last; t++)
             if (k == L2_L2) is64 ? l2_minor_dense(j, t, 1, 2) : l2_minor_dense(j, t, 0, 2);
