@@ -196,19 +196,24 @@ def _delivered(X, out, in_place):
     return out if out.dtype == X.dtype else out.astype(X.dtype)
 
 
-def _major(args, p, eps=0.0, max_norm=None, out=None, bint with_norms=False, threads=1):
-    """Norms (or parts) of the major vectors, scaled into ``out``, which may
-    be the data: infinity then raises before anything is written."""
+def _major(args, p, eps=0.0, max_norm=None, out=None, wanted="parts", threads=1):
+    """The major vectors' ``wanted`` ("parts", "norms" or None), scaled into
+    ``out``, which may be the data: infinity then raises before anything is
+    written."""
     data, indices, indptr, length, n_major, _ = args
     cdef l2_job j = _job(L2_MAJOR, data, indices, indptr, l2_kind(p), p, out)
     j.length, j.n_major, j.target = length, n_major, l2_make_target(eps, max_norm or 0.0)
     if out is not None and _at(out) == _at(data):
         scan = _job(L2_HAS_INF, data)
         _run(&scan, data.size, PIECE, threads)
-    norms, E, hi, lo = np.empty(n_major), np.empty(n_major, np.int64), np.empty(n_major), np.empty(n_major)
+    norms = E = hi = lo = None  # only what is asked for: a row of 8 floats is 32 bytes
+    if wanted == "norms":
+        norms = np.empty(n_major)
+    elif wanted == "parts":
+        E, hi, lo = np.empty(n_major, np.int64), np.empty(n_major), np.empty(n_major)
     j.norms, j.E, j.hi, j.lo = <double *>_at(norms), <int64_t *>_at(E), <double *>_at(hi), <double *>_at(lo)
     _run(&j, n_major, max(4, PIECE * n_major // max(data.size, 1) // 4 * 4), threads)
-    return norms if with_norms else Parts(p, E, hi, lo)
+    return Parts(p, E, hi, lo) if wanted == "parts" else norms
 
 
 def _minor(args, p, threads=1, largest=None):
@@ -291,8 +296,9 @@ def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
     out = _output(X, Y, in_place)
     args, major = _layout(Y, axis)
     if major:
-        norms = _major(args, p, eps, max_norm, _layout(out, axis)[0][0], True, n_threads(Y.size))
-        return _delivered(X, out, in_place), norms if with_norms else None
+        wanted = "norms" if with_norms else None
+        norms = _major(args, p, eps, max_norm, _layout(out, axis)[0][0], wanted, n_threads(Y.size))
+        return _delivered(X, out, in_place), norms
     parts = _minor(args, p, n_threads(args[0].size))
     _scale(Y, axis, parts.scaling(eps, max_norm), out)
     return _delivered(X, out, in_place), parts.norms() if with_norms else None

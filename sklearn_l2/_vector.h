@@ -71,7 +71,7 @@ static inline void l2_put(void *x, int is64, int64_t i, double v) {
 static inline int64_t l2_index(const void *idx, int idx64, int64_t q) { return idx64 ? ((const int64_t *)idx)[q] : ((const int32_t *)idx)[q]; }
 L2_INLINE v4d l2_load_n(const void *x, int is64, int64_t n) { /* n < 4 entries, zeros after */
     v4d v = {0};
-    for (int i = 0; i < n; i++) v[i] = l2_at(x, is64, i);
+    for (int i = 0; i < (n & 3); i++) v[i] = l2_at(x, is64, i);
     return v;
 }
 

@@ -86,7 +86,7 @@ def test_rows_past_2_31_stored_values_are_normalized(far_rows, tmp_path, p):
 @pytest.mark.parametrize("p", P_NORMS)
 def test_norms_of_rows_past_2_31_stored_values(far_rows, p):
     rows, dense = far_rows
-    found = _kernels._major(_arrays(rows), p, with_norms=True, threads=2)
+    found = _kernels._major(_arrays(rows), p, wanted="norms", threads=2)
     assert_allclose(found, reference_norms(dense, p), rtol=4e-15)
 
 

@@ -8,6 +8,8 @@ default from pandas 3) is never written to, where scikit-learn makes the
 view writable and normalizes the frame's own memory.
 """
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from sklearn.preprocessing import normalize as sklearn_normalize
@@ -68,3 +70,17 @@ def test_copy_false_matches_scikit_learn(tmp_path, name, axis):
         np.asarray(theirs, dtype=np.float64),
         rtol=1e-3 if name == "float16" else 1e-6,
     )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_in_place_rows_need_no_memory_per_row(dtype):
+    # Rows of 8 floats are 32 bytes: a float64 array per row (norms or their
+    # parts, asked for by nobody) would cost as much memory as the data.
+    X = np.random.default_rng(0).standard_normal((100_000, 8)).astype(dtype)
+    tracemalloc.start()
+    try:
+        normalize(X, copy=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < X.nbytes / 20
