@@ -13,10 +13,6 @@ int plain_normalize(const void *x, void *out, int is64, int64_t rows, int64_t co
     j.op = L2_MAJOR, j.kind = L2_L2, j.p = 2.0, j.is64 = is64;
     j.x = x, j.out = out, j.length = cols, j.n_major = rows;
     j.target = l2_make_target(0.0, 0.0);
-    double *norms = malloc(rows * sizeof(double)), *hi = malloc(rows * sizeof(double)),
-           *lo = malloc(rows * sizeof(double));
-    int64_t *E = malloc(rows * sizeof(int64_t));
-    j.norms = norms, j.hi = hi, j.lo = lo, j.E = E;
     l2_select_isa(2);
     int64_t per = PLAIN_PIECE * rows / (rows * cols > 0 ? rows * cols : 1) / 4 * 4;
     per = per < 4 ? 4 : per;
@@ -25,6 +21,5 @@ int plain_normalize(const void *x, void *out, int is64, int64_t rows, int64_t co
 #pragma omp parallel for num_threads(threads) schedule(dynamic) reduction(| : bad)
     for (int64_t b = 0; b < pieces; b++)
         bad |= l2_run(&j, b * per, (b + 1) * per < rows ? (b + 1) * per : rows);
-    free(norms), free(hi), free(lo), free(E);
     return bad;
 }

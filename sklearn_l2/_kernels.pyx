@@ -268,7 +268,7 @@ cdef _minor_pass(l2_job *j, H, L, int threads):
 
 def _times(x, k, g, out):
     """``out = x * 2**k * g`` in float64, rounded once: l2_scale's values."""
-    if not k.any():
+    if k is None:
         np.multiply(x, g, out=out, casting="unsafe")
         return
     with np.errstate(over="ignore", under="ignore"):
@@ -283,6 +283,12 @@ def _parts(X, p, axis, largest=None):
     if largest is not None and major:  # a chunk of longer vectors: the minor ones
         args, major = _layout(X.asformat("csr" if axis == 0 else "csc") if sp.issparse(X)
                               else np.ascontiguousarray(X), axis)
+    elif not major and sp.issparse(X):
+        # Sparse minor vectors (CSC rows, CSR columns) are summed as major
+        # ones of the other format, as scikit-learn converts them: scattered
+        # per-entry updates of eight lanes a vector cost more than the
+        # conversion. Same canonical order, so the same bits.
+        args, major = _layout(X.asformat("csr" if X.format == "csc" else "csc"), axis)
     return _major(args, p, threads=threads) if major else _minor(args, p, threads, largest)
 
 
@@ -299,7 +305,7 @@ def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
         wanted = "norms" if with_norms else None
         norms = _major(args, p, eps, max_norm, _layout(out, axis)[0][0], wanted, n_threads(Y.size))
         return _delivered(X, out, in_place), norms
-    parts = _minor(args, p, n_threads(args[0].size))
+    parts = _parts(Y, p, axis)
     _scale(Y, axis, parts.scaling(eps, max_norm), out)
     return _delivered(X, out, in_place), parts.norms() if with_norms else None
 
@@ -307,14 +313,15 @@ def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
 def _scale(Y, axis, scaling, out):
     """``out``: the vectors of ``Y`` along ``axis`` times their multipliers."""
     k, g = scaling
+    k = k if k.any() else None  # no vector beyond the range of g alone
     if not sp.issparse(Y):
         shape = (1, -1) if axis == 0 else (-1, 1)
-        return _times(Y, k.reshape(shape), g.reshape(shape), out)
+        return _times(Y, k if k is None else k.reshape(shape), g.reshape(shape), out)
     if (Y.format == "csr") == (axis == 1):  # the major vectors
         vector = np.repeat(np.arange(Y.indptr.size - 1), np.diff(Y.indptr))
     else:
         vector = Y.indices
-    _times(Y.data, k[vector], g[vector], out.data)
+    _times(Y.data, k if k is None else k[vector], g[vector], out.data)
 
 
 def norms(X, p, axis):
