@@ -10,7 +10,7 @@ import textwrap
 
 import numpy as np
 
-from . import __version__
+from .. import __version__
 from ._errors import CommandError
 from ._load import DATASETS, load_csv, load_dataset
 
@@ -100,7 +100,7 @@ def _check_files(args):
 
 def _compare(args):
     from . import _report
-    from ._compare import compare_scalers
+    from ._api import compare_scalers
 
     _check_files(args)
     data = _load(args)
