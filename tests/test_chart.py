@@ -7,7 +7,7 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_l2 import L2Normalizer, compare_scalers
-from sklearn_l2._chart import (
+from sklearn_l2.compare._chart import (
     AT_CHANCE_COLOR,
     RECOMMENDED_COLOR,
     figure,

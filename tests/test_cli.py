@@ -102,7 +102,7 @@ def test_help_has_no_doubled_percent_sign():
 
 
 def test_n_jobs_defaults_to_every_core():
-    from sklearn_l2._cli import build_parser
+    from sklearn_l2.compare._cli import build_parser
 
     args = build_parser().parse_args(["compare", "--dataset", "iris"])
     assert args.n_jobs == -1

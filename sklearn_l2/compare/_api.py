@@ -18,6 +18,9 @@ from ._decision import chosen_values, decide, failures, versus_best_baseline
 from ._models import default_grids, default_models, default_scalers, uses_l2
 from ._runs import make_pipeline, run_all
 
+#: Sparse inputs up to this many samples get the Gram-matrix RBF SVM.
+_GRAM_MAX_SAMPLES = 10_000
+
 
 def _named(things, kind):
     """``{name: estimator}`` from a dict or a list of estimators."""
@@ -233,23 +236,40 @@ def compare_scalers(
             )
     scalers = _named(scalers, "scalers")
     if models is None:
-        models = default_models(task, random_state=random_state)
+        # The RBF SVM's kind depends on the rows kept: placeholders until then.
         if param_grids is None:
             param_grids = default_grids(task)
+        names = default_models(task)
+    else:
+        names = _named(models, "models")
+    grids = _grids(names, param_grids, tune)
+    X, y, sample_note = _rows(
+        X,
+        y,
+        task,
+        cv,
+        n_repeats,
+        len(scalers),
+        grids,
+        max_samples,
+        n_jobs,
+        random_state,
+    )
+    if sample_note:
+        notes.append(sample_note)
+    if models is None:
+        models = default_models(
+            task,
+            random_state=random_state,
+            gram_rbf=sparse and X.shape[0] <= _GRAM_MAX_SAMPLES,
+        )
     models = _named(models, "models")
-    grids = _grids(models, param_grids, tune)
 
     if scoring is None:
         scoring = "accuracy" if task == "classification" else "r2"
     if isinstance(scoring, str):
         _splits.check_scoring_name(scoring, task, y, models)
     scorer = check_scoring(next(iter(models.values())), scoring=scoring)
-    X, y, sample_note = _rows(
-        X, y, task, cv, n_repeats, len(scalers), grids, max_samples, n_jobs,
-        random_state,
-    )
-    if sample_note:
-        notes.append(sample_note)
     # Drawn once: every pipeline and the chance baseline see the same folds.
     splits = _splits.outer_splits(X, y, task, cv, n_repeats, random_state)
     n_train = float(np.mean([len(train) for train, _ in splits]))

@@ -67,8 +67,10 @@ def chosen_values(params):
     if not any(params):
         return ""
     counts = Counter(tuple(sorted(p.items())) for p in params if p)
-    (values, times), = counts.most_common(1)
-    text = ", ".join(f"{name.removeprefix('regressor__')}={value}" for name, value in values)
+    ((values, times),) = counts.most_common(1)
+    text = ", ".join(
+        f"{name.removeprefix('regressor__')}={value}" for name, value in values
+    )
     return f"{text} ({times}/{len(params)} folds)"
 
 
@@ -84,7 +86,7 @@ def failures(result, runs_by_pipeline, chance_scores):
         parts = []
         raised = [r.failure for r in runs if r.failure]
         if raised:
-            parts.append(f"fit failed in {len(raised)} of {n_folds} folds ({raised[0]})")
+            parts.append(f"fit failed in {len(raised)} of {n_folds} folds: {raised[0]}")
         diverged = sum(not r.converged for r in runs)
         if diverged:
             parts.append(f"ConvergenceWarning in {diverged} of {n_folds} folds")
@@ -95,8 +97,8 @@ def failures(result, runs_by_pipeline, chance_scores):
         ]
         if below:
             parts.append(
-                f"far below chance in {len(below)} of {n_folds} folds "
-                f"(worst {min(below):.3f})"
+                f"far below chance in {len(below)} of {n_folds} folds, "
+                f"worst {min(below):.3f}"
             )
         reasons.append("; ".join(parts))
     return reasons
@@ -150,7 +152,11 @@ def decide(result, chance_scores, n_train, n_test):
                 if ok[row] and (row == best or not p_value < alpha):
                     result.at[row, "tied_with_best"] = True
                     tied.append(result.at[row, "scaler"])
-            text = f"use {tied[0]}" if len(tied) == 1 else f"any of {', '.join(tied)} (tied)"
+            text = (
+                f"use {tied[0]}"
+                if len(tied) == 1
+                else f"any of {', '.join(tied)} (tied)"
+            )
             if not result.at[best, "beats_chance"]:
                 text += f"; but no scaler makes {model} beat chance ({chance_mean:.3f})"
         if excluded:

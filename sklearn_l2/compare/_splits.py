@@ -156,8 +156,6 @@ def check_classes(y, cv):
         )
 
 
-
-
 def outer_splits(X, y, task, cv, n_repeats, random_state):
     """The outer folds, drawn once: every pipeline is scored on the same ones."""
     if not isinstance(cv, Integral):
@@ -190,7 +188,7 @@ def inner_splitter(task, random_state):
 
 # Seconds per unit of estimated work (see estimated_seconds), measured on the
 # 2-core machine of the README's timings with RBF SVMs and k-NN.
-_SECONDS_PER_UNIT = 3e-9
+_SECONDS_PER_UNIT = 3e-10
 #: Estimated seconds above which ``max_samples="auto"`` subsamples.
 BUDGET_SECONDS = 180.0
 
@@ -222,8 +220,6 @@ def subsample(X, y, task, n_rows, random_state):
             index, train_size=n_rows, stratify=stratify, random_state=random_state
         )
     except ValueError:  # a class too rare to stratify on: draw plainly
-        kept, _ = train_test_split(
-            index, train_size=n_rows, random_state=random_state
-        )
+        kept, _ = train_test_split(index, train_size=n_rows, random_state=random_state)
     kept = np.sort(kept)
     return X[kept], y[kept]
