@@ -12,7 +12,7 @@ class NonConvergingScaler(StandardScaler):
     """``StandardScaler`` that reports a ConvergenceWarning on every fit."""
 
     def fit(self, X, y=None, sample_weight=None):
-        warnings.warn("did not converge (on purpose)", ConvergenceWarning)
+        warnings.warn("did not converge (on purpose)", ConvergenceWarning, stacklevel=2)
         return super().fit(X, y, sample_weight)
 
 

@@ -507,7 +507,7 @@ def test_default_models_are_tuned_on_their_grids(iris):
     assert result.attrs["grids"] == default_grids()
     knn = result.set_index(["scaler", "model"]).loc[("none", "k-NN"), "params"]
     assert knn.startswith("n_neighbors=")
-    assert knn.endswith("(3/3 folds)")
+    assert knn.endswith("(3/3)")
 
 
 def test_tuned_scores_are_nested_cross_validation(iris):

@@ -20,7 +20,7 @@ TASKS = ("auto", "classification", "regression")
 def _demo():
     from sklearn.preprocessing import normalize as sklearn_normalize
 
-    from . import normalize
+    from .. import normalize
 
     print(f"sklearn-l2 {__version__}\n")
     rows = np.array([[1e155, 1.0], [1e-160, 1e-160]])
@@ -238,9 +238,9 @@ def _add_compare(commands):
             "model is tuned by GridSearchCV inside every training fold (nested "
             "cross-validation; --no-tune for fixed defaults). A pipeline that "
             "fails, does not converge or scores far below chance is marked and "
-            "never recommended. Per model, rank the scalers and recommend the best one, or every scaler "
-            "that the corrected resampled paired t-test (95%) cannot tell apart "
-            "from it; then name the best pipeline overall.",
+            "never recommended. Per model, rank the scalers and recommend the "
+            "best one, or every scaler that the corrected resampled paired "
+            "t-test (95%) cannot tell apart from it; then name the best pipeline overall.",
             width=79,
         ),
         epilog="examples:\n"

@@ -62,16 +62,27 @@ def paired(diffs, n_train, n_test):
     return mean, std, p_value
 
 
+def _value(value):
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def chosen_values(params):
-    """The most frequent tuned values over the outer folds, as text."""
+    """The most frequent tuned values over the outer folds, as text.
+
+    Examples
+    --------
+    >>> from sklearn_l2.compare._decision import chosen_values
+    >>> chosen_values([{"C": 10.0}, {"C": 10.0}, {"C": 1.0}])
+    'C=10 (2/3)'
+    """
     if not any(params):
         return ""
     counts = Counter(tuple(sorted(p.items())) for p in params if p)
     ((values, times),) = counts.most_common(1)
-    text = ", ".join(
-        f"{name.removeprefix('regressor__')}={value}" for name, value in values
+    text = " ".join(
+        f"{name.removeprefix('regressor__')}={_value(value)}" for name, value in values
     )
-    return f"{text} ({times}/{len(params)} folds)"
+    return f"{text} ({times}/{len(params)})"
 
 
 def failures(result, runs_by_pipeline, chance_scores):

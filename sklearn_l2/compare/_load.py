@@ -174,8 +174,9 @@ def _columns(frame):
 
 def _id_reason(name, values):
     """Why a column looks like an identifier rather than a feature, or None."""
-    words = str(name).strip().lower().replace("-", "_").replace(" ", "_")
-    if words in _ID_NAMES or words.rsplit("_", 1)[-1] in _ID_NAMES - {""}:
+    name = str(name).strip().lower()
+    last = name.replace("-", "_").replace(" ", "_").rsplit("_", 1)[-1]
+    if name in _ID_NAMES or last in _ID_NAMES - {""}:
         return "its name says it is an identifier"
     if values.dtype.kind not in "iu" or len(values) < 20:
         return None
@@ -199,7 +200,9 @@ def _guard_columns(frame, target, keep):
             continue
         values = frame[column]
         if values.nunique(dropna=False) <= 1:
-            reason = f"it is constant ({values.iloc[0]!r} in every row)"
+            first = values.iloc[0]
+            first = first.item() if isinstance(first, np.generic) else first
+            reason = f"it is constant ({first!r} in every row)"
         else:
             reason = _id_reason(column, values)
         if reason is None:

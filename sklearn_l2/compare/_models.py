@@ -12,9 +12,9 @@ from .._normalizer import L2Normalizer
 
 # Small on purpose: every candidate is fitted on every inner fold of every
 # outer fold of every pipeline (see the README's timings).
-_C = [0.1, 1.0, 10.0, 100.0]
-_LINEAR_C = [0.01, 0.1, 1.0, 10.0]
-_GAMMA_FACTORS = [0.1, 1.0, 10.0]
+_C = [0.1, 1.0, 10.0, 100.0, 1000.0]
+_LINEAR_C = [0.01, 0.1, 1.0, 10.0, 100.0]
+_GAMMA_FACTORS = [0.1, 1.0, 10.0, 100.0]
 _NEIGHBORS = [1, 5, 15]
 _WEIGHTS = ["uniform", "distance"]
 
@@ -211,7 +211,9 @@ def default_models(task="classification", *, random_state=0, gram_rbf=False):
         return {
             "linear SVM": LinearSVC(random_state=random_state),
             "RBF SVM": GramRBFSVC() if gram_rbf else ScaledGammaSVC(),
-            "k-NN": KNeighborsClassifier(n_neighbors=5, metric="euclidean"),
+            "k-NN": KNeighborsClassifier(
+                n_neighbors=5, metric="euclidean", algorithm="brute"
+            ),
         }
 
     def on_standard_target(regressor):
@@ -223,7 +225,7 @@ def default_models(task="classification", *, random_state=0, gram_rbf=False):
         "linear SVR": on_standard_target(LinearSVR(random_state=random_state)),
         "RBF SVR": on_standard_target(GramRBFSVR() if gram_rbf else ScaledGammaSVR()),
         "k-NN": on_standard_target(
-            KNeighborsRegressor(n_neighbors=5, metric="euclidean")
+            KNeighborsRegressor(n_neighbors=5, metric="euclidean", algorithm="brute")
         ),
     }
 

@@ -23,7 +23,7 @@ def p_value(p):
 
 
 def _values(values):
-    return ", ".join(str(v) for v in values)
+    return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
 
 
 def tuning(result, no_tune_option="tune=False"):
@@ -61,8 +61,9 @@ def chosen(result):
         (row["scaler"], row["model"]): row["params"] or "-"
         for _, row in result.iterrows()
     }
-    return "chosen values (most frequent over the outer folds):\n" + _grid(
-        scalers, models, cells
+    return (
+        "chosen values (the most frequent over the outer folds, in how many):\n"
+        + _grid(scalers, models, cells)
     )
 
 

@@ -187,8 +187,11 @@ def inner_splitter(task, random_state):
 
 
 # Seconds per unit of estimated work (see estimated_seconds), measured on the
-# 2-core machine of the README's timings with RBF SVMs and k-NN.
-_SECONDS_PER_UNIT = 3e-10
+# 2-core machine of the README's timings with the default models and grids
+# (digits, and 2,000 rows of 10 features); the per-row overhead of a fit is
+# counted as _ROW_OVERHEAD more values per row.
+_SECONDS_PER_UNIT = 1.3e-10
+_ROW_OVERHEAD = 80
 #: Estimated seconds above which ``max_samples="auto"`` subsamples.
 BUDGET_SECONDS = 180.0
 
@@ -207,7 +210,7 @@ def estimated_seconds(X, n_outer_fits, n_candidates, n_jobs):
     grid's size times the inner folds, plus the refit), summed over models.
     """
     rows = X.shape[0]
-    work = n_outer_fits * n_candidates * rows**2 * _row_width(X)
+    work = n_outer_fits * n_candidates * rows**2 * (_row_width(X) + _ROW_OVERHEAD)
     return _SECONDS_PER_UNIT * work / max(n_jobs, 1)
 
 
