@@ -178,7 +178,9 @@ def compare_scalers(
 
     See Also
     --------
-    default_scalers, default_models, default_grids
+    sklearn_l2.compare.default_scalers : The scalers compared by default.
+    sklearn_l2.compare.default_models : The models compared by default.
+    sklearn_l2.compare.default_grids : The grids the default models are tuned on.
 
     Notes
     -----

@@ -240,7 +240,8 @@ def _add_compare(commands):
             "fails, does not converge or scores far below chance is marked and "
             "never recommended. Per model, rank the scalers and recommend the "
             "best one, or every scaler that the corrected resampled paired "
-            "t-test (95%) cannot tell apart from it; then name the best pipeline overall.",
+            "t-test (95%) cannot tell apart from it; then name the best "
+            "pipeline overall.",
             width=79,
         ),
         epilog="examples:\n"

@@ -193,7 +193,7 @@ def inner_splitter(task, random_state):
 _SECONDS_PER_UNIT = 1.3e-10
 _ROW_OVERHEAD = 80
 #: Estimated seconds above which ``max_samples="auto"`` subsamples.
-BUDGET_SECONDS = 180.0
+BUDGET_SECONDS = 240.0
 
 
 def _row_width(X):
