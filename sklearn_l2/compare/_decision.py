@@ -17,7 +17,7 @@ CONFIDENCE = 0.95
 #: A fold scores "far below chance" when it is below the chance baseline's
 #: score on that fold by more than this share of the distance from chance to
 #: the best mean score.
-FAR_BELOW = 0.5
+FAR_BELOW = 1.0
 
 
 def paired(diffs, n_train, n_test):
