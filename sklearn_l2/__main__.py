@@ -8,7 +8,7 @@ to use per model, and can save a chart (``--plot``) and the results
 
 import sys
 
-from ._cli import build_parser, main
+from .compare._cli import build_parser, main
 
 __all__ = ["build_parser", "main"]
 

@@ -7,7 +7,7 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_l2 import L2Normalizer, compare_scalers
-from sklearn_l2._chart import (
+from sklearn_l2.compare._chart import (
     AT_CHANCE_COLOR,
     RECOMMENDED_COLOR,
     figure,
@@ -120,3 +120,63 @@ def test_error_scores_end_at_zero():
     assert right == 0.0
     assert left < result.attrs["chance"]["mean"]
     assert left < result["mean"].min()
+
+
+def test_error_bars_stop_at_the_best_possible_score():
+    # Every fold but one scores 1.0: mean + std is above 1.
+    from matplotlib.collections import LineCollection
+
+    X, y = load_iris(return_X_y=True)
+    X, y = X[50:], y[50:]
+    result = compare_scalers(
+        X,
+        y,
+        scalers={"std": StandardScaler()},
+        models={"k-NN": KNeighborsClassifier()},
+        cv=5,
+        n_repeats=2,
+    )
+    assert (result["mean"] + result["std"]).max() > 0.95
+    (ax,) = panels(figure(result, "versicolor or virginica"))
+    (bars,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    ends = [x for segment in bars.get_segments() for x, _ in segment]
+    assert max(ends) <= 1.0
+
+
+def test_tuned_values_are_written_next_to_the_scores():
+    X, y = load_iris(return_X_y=True)
+    result = compare_scalers(
+        X,
+        y,
+        scalers={"std": StandardScaler()},
+        models={"k-NN": KNeighborsClassifier()},
+        param_grids={"k-NN": {"n_neighbors": [3, 9]}},
+        cv=3,
+        n_repeats=1,
+    )
+    fig = figure(result, "iris")
+    (ax,) = panels(fig)
+    (label,) = [t.get_text() for t in ax.texts]
+    assert label.endswith(result.loc[0, "params"])
+    captions = [t.get_text() for t in fig.texts]
+    assert any("n_neighbors in 3/9" in text for text in captions)
+
+
+def test_failed_pipeline_is_drawn_as_failed():
+    from matplotlib.colors import to_rgba
+
+    from sklearn_l2.compare._chart import FAILED_COLOR
+    from tests._compare_testing import NonConvergingScaler
+
+    X, y = load_iris(return_X_y=True)
+    result = compare_scalers(
+        X,
+        y,
+        scalers={"std": StandardScaler(), "warns": NonConvergingScaler()},
+        models={"k-NN": KNeighborsClassifier()},
+        cv=3,
+        n_repeats=1,
+    )
+    (ax,) = panels(figure(result, "iris"))
+    assert to_rgba(ax.patches[1].get_facecolor()) == to_rgba(FAILED_COLOR)
+    assert "failed (!)" in [t.get_text() for t in ax.texts]

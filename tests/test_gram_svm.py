@@ -1,4 +1,4 @@
-"""The Gram-matrix RBF SVMs are the same models as libsvm's RBF SVC and SVR."""
+"""The Gram-matrix RBF SVMs are the same models as the RBF SVC and SVR."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,8 @@ import scipy.sparse as sp
 from sklearn.datasets import make_classification, make_regression
 from sklearn.svm import SVC, SVR
 
-from sklearn_l2._gram_svm import GramRBFSVC, GramRBFSVR
+from sklearn_l2.compare import ScaledGammaSVC
+from sklearn_l2.compare._gram_svm import GramRBFSVC, GramRBFSVR
 
 
 def sparse_rows(X):
@@ -16,17 +17,27 @@ def sparse_rows(X):
 
 
 @pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix, sp.csr_array])
-def test_classifier_matches_svc(container):
+def test_classifier_matches_svc_with_gamma_scale(container):
     X, y = make_classification(n_samples=120, n_features=20, random_state=0)
     X = container(sparse_rows(X))
     gram = GramRBFSVC(C=2.0).fit(X[:90], y[:90])
     svc = SVC(kernel="rbf", gamma="scale", C=2.0).fit(X[:90], y[:90])
-    assert gram.gamma_ == pytest.approx(svc._gamma)
     np.testing.assert_array_equal(gram.predict(X[90:]), svc.predict(X[90:]))
     np.testing.assert_allclose(
         gram.decision_function(X[90:]), svc.decision_function(X[90:]), atol=1e-6
     )
     np.testing.assert_array_equal(gram.classes_, svc.classes_)
+
+
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
+def test_gamma_factor_matches_the_scaled_gamma_svc(container):
+    X, y = make_classification(n_samples=120, n_features=20, random_state=0)
+    X = container(sparse_rows(X))
+    gram = GramRBFSVC(C=2.0, gamma_factor=0.3).fit(X[:90], y[:90])
+    svc = ScaledGammaSVC(C=2.0, gamma_factor=0.3).fit(X[:90], y[:90])
+    np.testing.assert_allclose(
+        gram.decision_function(X[90:]), svc.decision_function(X[90:]), atol=1e-6
+    )
 
 
 @pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])

@@ -63,17 +63,25 @@ def main():
             with tempfile.TemporaryDirectory() as profile:
                 subprocess.run(
                     [
-                        args.chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                        "--disable-quic", "--no-first-run",
+                        args.chromium,
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
                         "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync",
-                        f"--user-data-dir={profile}", "--hide-scrollbars",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        f"--user-data-dir={profile}",
+                        "--hide-scrollbars",
                         f"--window-size=1280,{args.height}",
                         "--virtual-time-budget=5000",
                         f"--screenshot={target}",
                         f"http://127.0.0.1:{port}/{page}",
                     ],
-                    check=True, capture_output=True, timeout=120,
+                    check=True,
+                    capture_output=True,
+                    timeout=120,
                 )
             print(f"{name}: {target}")
     finally:

@@ -10,7 +10,7 @@ import textwrap
 
 import numpy as np
 
-from . import __version__
+from .. import __version__
 from ._errors import CommandError
 from ._load import DATASETS, load_csv, load_dataset
 
@@ -20,7 +20,7 @@ TASKS = ("auto", "classification", "regression")
 def _demo():
     from sklearn.preprocessing import normalize as sklearn_normalize
 
-    from . import normalize
+    from .. import normalize
 
     print(f"sklearn-l2 {__version__}\n")
     rows = np.array([[1e155, 1.0], [1e-160, 1e-160]])
@@ -34,7 +34,11 @@ def _demo():
 
 
 class Progress:
-    """A progress bar on stderr: tqdm if installed, else a plain one."""
+    """Progress on stderr: a tqdm bar on a terminal, plain lines elsewhere.
+
+    A log or CI output gets no carriage returns: a line every quarter of the
+    fits, and at the end.
+    """
 
     def __init__(self, enabled):
         self.enabled = enabled
@@ -45,7 +49,7 @@ class Progress:
     def __call__(self, done, total):
         if not self.enabled:
             return
-        if self.bar is None:
+        if self.tty and self.bar is None:
             try:
                 from tqdm import tqdm
             except ImportError:
@@ -69,18 +73,45 @@ class Progress:
                 sys.stderr.write("\n")
             sys.stderr.flush()
         elif percent // 25 > self.last // 25 or done == total:
-            # Not a terminal (a log, CI): a line every quarter, not every fit.
             sys.stderr.write(f"fitting: {done}/{total} ({percent}%)\n")
             sys.stderr.flush()
         self.last = percent
+
+    def close(self):
+        """End an unfinished bar (on an error or Ctrl-C)."""
+        if self.bar:
+            self.bar.close()
+            self.bar = None
+
+
+# The Python API's wording in compare_scalers' notes and errors, and the
+# command-line option that does the same.
+_OPTIONS = {
+    "task='classification'": "--task classification",
+    "task='regression'": "--task regression",
+    "max_samples='all'": "--max-samples all",
+    "lower cv": "lower --cv",
+}
+
+
+def _as_options(text):
+    for python, option in _OPTIONS.items():
+        text = text.replace(python, option)
+    return text
 
 
 def _load(args):
     if args.csv is not None:
         return load_csv(
-            args.csv, target=args.target, sep=args.sep, drop=args.drop, text=args.text
+            args.csv,
+            target=args.target,
+            sep=args.sep,
+            drop=args.drop,
+            text=args.text,
+            keep=args.keep,
+            decimal=args.decimal,
         )
-    for option in ("target", "sep", "drop", "text"):
+    for option in ("target", "sep", "drop", "text", "keep", "decimal"):
         if getattr(args, option):
             raise CommandError(f"--{option} is only for --csv")
     return load_dataset(args.dataset)
@@ -98,12 +129,27 @@ def _check_files(args):
         check_output_path(args.output)
 
 
+def _max_samples(text):
+    if text in ("auto", "all"):
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not auto, all or a number of rows"
+        ) from None
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be at least 2 rows, got {value}")
+    return value
+
+
 def _compare(args):
     from . import _report
-    from ._compare import compare_scalers
+    from ._api import compare_scalers
 
     _check_files(args)
     data = _load(args)
+    progress = Progress(not args.quiet)
     try:
         result = compare_scalers(
             data.X,
@@ -113,11 +159,16 @@ def _compare(args):
             scoring=args.scoring,
             n_jobs=args.n_jobs,
             random_state=args.random_state,
-            progress=Progress(not args.quiet),
+            progress=progress,
             task=args.task,
+            tune=not args.no_tune,
+            max_samples=args.max_samples,
         )
     except (ValueError, ImportError) as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError(_as_options(str(exc))) from None
+    finally:
+        progress.close()
+    result.attrs["notes"] = [_as_options(n) for n in result.attrs["notes"]]
     task = result.attrs["task"]
     folds = "stratified " if task == "classification" else ""
     print(
@@ -126,6 +177,7 @@ def _compare(args):
     )
     for note in data.notes + result.attrs["notes"]:
         print(f"note: {note}")
+    print(_report.tuning(result, no_tune_option="--no-tune"))
     print()
     print(_report.table(result))
     print()
@@ -133,13 +185,14 @@ def _compare(args):
     if args.verbose:
         print()
         print(_report.paired_differences(result))
-    if result.attrs["warnings"]:
-        print(f"\n{len(result.attrs['warnings'])} kind(s) of warning while fitting:")
-        shown = (
-            result.attrs["warnings"] if args.verbose else result.attrs["warnings"][:5]
-        )
-        for message in shown:
+    warnings = result.attrs["warnings"]
+    if warnings:
+        kinds = "kind of warning" if len(warnings) == 1 else "kinds of warning"
+        print(f"\n{len(warnings)} {kinds} while fitting the chosen pipelines:")
+        for message in warnings if args.verbose else warnings[:5]:
             print(f"  {message}")
+        if len(warnings) > 5 and not args.verbose:
+            print(f"  ... and {len(warnings) - 5} more (--verbose lists them)")
     if args.output is not None:
         _report.write_output(result, args.output, data.label)
         print(f"\nresults saved to {args.output}")
@@ -181,10 +234,14 @@ def _add_compare(commands):
             "Cross-validate no scaling, MinMaxScaler, StandardScaler, "
             "L2Normalizer and StandardScaler+L2Normalizer ahead of a linear SVM, an "
             "RBF SVM and euclidean k-NN (their regression versions for a continuous "
-            "target), and a chance baseline, all on the same repeated folds. Per "
-            "model, rank the scalers and recommend the best one, or every scaler "
-            "that the corrected resampled paired t-test (95%) cannot tell apart "
-            "from it; then name the best pipeline overall.",
+            "target), and a chance baseline, all on the same repeated folds; each "
+            "model is tuned by GridSearchCV inside every training fold (nested "
+            "cross-validation; --no-tune for fixed defaults). A pipeline that "
+            "fails, does not converge or scores far below chance is marked and "
+            "never recommended. Per model, rank the scalers and recommend the "
+            "best one, or every scaler that the corrected resampled paired "
+            "t-test (95%) cannot tell apart from it; then name the best "
+            "pipeline overall.",
             width=79,
         ),
         epilog="examples:\n"
@@ -230,6 +287,21 @@ def _add_compare(commands):
         help="columns to leave out (ids, dates, free text)",
     )
     csv_options.add_argument(
+        "--keep",
+        nargs="+",
+        default=[],
+        metavar="COL",
+        help="columns to use although they look like identifiers (id, *_id, "
+        "index, key, or distinct integers that count rows) or are constant, "
+        "which are otherwise dropped with a note",
+    )
+    csv_options.add_argument(
+        "--decimal",
+        metavar="CHAR",
+        help="decimal mark (default: '.', or ',' when a file not separated by "
+        "commas holds numbers such as 1,5)",
+    )
+    csv_options.add_argument(
         "--text",
         metavar="COL",
         help="a column of documents: compare on its TF-IDF (sparse), instead of "
@@ -262,6 +334,22 @@ def _add_compare(commands):
         "--scoring",
         help="a scikit-learn scorer name, e.g. balanced_accuracy, f1_macro, "
         "neg_mean_absolute_error (default: accuracy, or r2 for regression)",
+    )
+    evaluation.add_argument(
+        "--no-tune",
+        action="store_true",
+        help="fit every model with fixed defaults (C=1, gamma='scale', 5 "
+        "neighbours) instead of tuning it by nested cross-validation: faster, "
+        "and the gaps between scalers are those of untuned models",
+    )
+    evaluation.add_argument(
+        "--max-samples",
+        type=_max_samples,
+        default="auto",
+        metavar="N",
+        help="rows to compare on: auto (default: every row, or a stratified "
+        "subsample when the estimated run time is over a few minutes), all, "
+        "or a number",
     )
     evaluation.add_argument(
         "--random-state",
@@ -323,4 +411,7 @@ def main(argv=None):
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     return 0

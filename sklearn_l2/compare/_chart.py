@@ -9,12 +9,15 @@ of their own), and the best one of each model is starred.
 
 import textwrap
 
+import numpy as np
+
 from ._errors import CommandError
 
 RECOMMENDED_COLOR = "tab:green"
 OTHER_COLOR = "tab:gray"
 AT_CHANCE_COLOR = "#f2a7a7"
 CHANCE_COLOR = "tab:red"
+FAILED_COLOR = "black"
 
 
 def score_limits(result):
@@ -38,7 +41,7 @@ def plot(result, path, title):
     """Save the chart of ``result`` (from ``compare_scalers``) to ``path``."""
     fig = figure(result, title)
     try:
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=110, bbox_inches="tight")
     except (OSError, ValueError) as exc:
         raise CommandError(f"cannot save the plot to {path}: {exc}") from None
 
@@ -53,6 +56,12 @@ def figure(result, title):
         raise CommandError(
             "--plot needs matplotlib: pip install 'sklearn-l2[examples]'"
         ) from exc
+    result = result.copy()
+    # The star goes to each model's best scalers (equal means share it)
+    # among those that did not fail.
+    ok = result["failure"] == ""
+    best = result["mean"].where(ok).groupby(result["model"]).transform("max")
+    result["best_in_model"] = ok & (result["mean"] == best)
     models = list(dict.fromkeys(result["model"]))
     scalers = list(dict.fromkeys(result["scaler"]))
     chance = result.attrs["chance"]
@@ -68,22 +77,40 @@ def figure(result, title):
     for ax, model in zip(axes, models, strict=True):
         rows = result[result["model"] == model].set_index("scaler").loc[scalers]
         colors = [
-            AT_CHANCE_COLOR if not above else RECOMMENDED_COLOR if tied else OTHER_COLOR
-            for tied, above in zip(
-                rows["tied_with_best"], rows["beats_chance"], strict=True
+            FAILED_COLOR
+            if failed
+            else AT_CHANCE_COLOR
+            if not above
+            else RECOMMENDED_COLOR
+            if tied
+            else OTHER_COLOR
+            for tied, above, failed in zip(
+                rows["tied_with_best"],
+                rows["beats_chance"],
+                rows["failure"] != "",
+                strict=True,
             )
         ]
+        means = rows["mean"].fillna(0.0)
+        # The error bars stop at the axis ends: a score has a best value.
+        lower = np.minimum(rows["std"], means - left)
+        upper = np.minimum(rows["std"], right - means)
         bars = ax.barh(
             scalers,
-            rows["mean"],
-            xerr=rows["std"],
+            means,
+            xerr=[lower, upper],
             color=colors,
             hatch=["//" if u else "" for u in rows["uses_l2"]],
             edgecolor="white",
             capsize=3,
         )
         for bar, (_, row) in zip(bars, rows.iterrows(), strict=True):
-            text = f"{row['mean']:.3f}" + (" ★" if row["rank"] == 1 else "")
+            if row["failure"]:
+                text = "failed (!)"
+            else:
+                text = f"{row['mean']:.3f}" + (" ★" if row["best_in_model"] else "")
+            if row["params"]:
+                text += f"  {row['params']}"
             ax.annotate(
                 text,
                 (left, bar.get_y() + bar.get_height() / 2),
@@ -106,12 +133,14 @@ def figure(result, title):
     axes[0].invert_yaxis()
     best = result.attrs["best"]
     title = "\n".join(textwrap.wrap(title, 110))
-    title += f"\nbest pipeline: {best['scaler']} + {best['model']}"
+    if best is not None:
+        title += f"\nbest pipeline: {best['scaler']} + {best['model']}"
     fig.suptitle(title, fontsize=10)
     handles = [
         Patch(color=RECOMMENDED_COLOR, label="recommended: best (★) or tied with it"),
         Patch(color=OTHER_COLOR, label="worse than the best"),
         Patch(color=AT_CHANCE_COLOR, label="not better than chance"),
+        Patch(color=FAILED_COLOR, label="failed (!): never recommended"),
         Patch(
             facecolor="white", edgecolor="black", hatch="//", label="uses L2Normalizer"
         ),
@@ -123,5 +152,33 @@ def figure(result, title):
             label=f"chance ({chance['name'].split('(')[0]}): {chance['mean']:.3f}",
         ),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=5, fontsize=8)
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8)
+    fig.text(
+        0.5,
+        0.0,
+        "\n".join(textwrap.wrap(caption(result), 150)),
+        ha="center",
+        va="top",
+        fontsize=7,
+    )
     return fig
+
+
+def caption(result):
+    """How the models were tuned, for the chart's caption."""
+    if not result.attrs["tuned"]:
+        return "Models not tuned: fixed defaults."
+    grids = "; ".join(
+        f"{model}: "
+        + ", ".join(
+            f"{name.removeprefix('regressor__')} in "
+            + "/".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
+            for name, values in grid.items()
+        )
+        for model, grid in result.attrs["grids"].items()
+    )
+    return (
+        "Each model tuned by nested cross-validation (GridSearchCV, 3 inner folds, "
+        f"in every training fold) over {grids}. Next to each score: the values "
+        "chosen most often, and in how many folds."
+    )
