@@ -158,8 +158,8 @@ def test_tuned_values_are_written_next_to_the_scores():
     (ax,) = panels(fig)
     (label,) = [t.get_text() for t in ax.texts]
     assert label.endswith(result.loc[0, "params"])
-    captions = [t.get_text() for t in fig.texts]
-    assert any("n_neighbors in 3/9" in text for text in captions)
+    (legend,) = fig.legends
+    assert "n_neighbors in 3/9" in legend.get_title().get_text()
 
 
 def test_failed_pipeline_is_drawn_as_failed():

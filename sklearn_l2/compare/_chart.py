@@ -152,14 +152,16 @@ def figure(result, title):
             label=f"chance ({chance['name'].split('(')[0]}): {chance['mean']:.3f}",
         ),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8)
-    fig.text(
-        0.5,
-        0.0,
-        "\n".join(textwrap.wrap(caption(result), 150)),
-        ha="center",
-        va="top",
-        fontsize=7,
+    # The caption is the legend's title: constrained layout keeps room for
+    # the legend, where a free text below it would overlap it.
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=3,
+        fontsize=8,
+        title="\n".join(textwrap.wrap(caption(result), 150)),
+        title_fontsize=7,
+        frameon=False,
     )
     return fig
 
