@@ -561,13 +561,20 @@ def test_ctrl_c_prints_one_line_and_exits_130(tmp_path):
     import signal
     import time
 
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sklearn_l2", "compare", "--dataset", "digits"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    # A test run started in the background inherits an ignored SIGINT, which
+    # the command would keep; a handler here is reset to the default in the
+    # child, as at a terminal.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sklearn_l2", "compare", "--dataset", "digits"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     # Interrupt once fitting has started, as a user at a terminal would: the
     # signal goes to the whole process group, the workers included.
     first = process.stderr.readline()
