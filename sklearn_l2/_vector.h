@@ -376,7 +376,7 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
     double *norms = j->norms, *hi = j->hi, *lo = j->lo;
     int64_t *Es = j->E;
     for (int64_t i0 = first; i0 < last; i0 += 4) {
-        int m = (int)(last - i0 < 4 ? last - i0 : 4), fast = kind <= L2_L2 ? 15 : 0; /* a bit a row */
+        int m = (int)(last - i0 < 4 ? last - i0 : 4);
         v4d H = {0}, L = {0}, s, root = {0}, gain = {0};
         if (blocks && m == 4 && (i0 + 5) * n <= j->n_major * n) { /* columns past n stay in the array */
             l2_short_rows(xs + i0 * n * w, is64, n, blocks, kind, &H, &L);
@@ -415,7 +415,7 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
             int64_t E = 0, k = 0, i = i0 + r;
             double h = H[r], l = L[r], norm = root[r], g = gain[r];
             l2_vec v = l2_major_vector(j, ptr, xs, n, w, i);
-            int settled = (fast >> r & 1) && l2_in_fast_range(h);
+            int settled = kind <= L2_L2 && l2_in_fast_range(h);
             if (!settled && l2_careful_parts(j, &v, &E, &h, &l)) return L2_INFINITY;
             if (!settled || !(g >= 0x1p-1022)) { /* g alone would be subnormal */
                 norm = l2_norm(j->kind, j->p, E, h, l);
