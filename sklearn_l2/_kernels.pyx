@@ -20,7 +20,7 @@ from libc.string cimport memset
 
 cdef extern from "_vector.h" nogil:
     enum:
-        L2_MAJOR, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_HAS_INF, L2_L2, L2_MAX, L2_CHUNK, L2_SPAN
+        L2_MAJOR, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_HAS_INF, L2_SCALE, L2_L2, L2_MAX, L2_CHUNK, L2_SPAN
     int64_t L2_EMPTY
     ctypedef struct l2_target:
         pass
@@ -42,6 +42,9 @@ cdef extern from "_vector.h" nogil:
         double *norms
         const double *s1
         const double *s2
+        int by_major
+        const int64_t *k
+        const double *g
     int l2_kind(double p)
     int64_t l2_grid(double p)
     int l2_select_isa(int limit)
@@ -261,34 +264,21 @@ def _minor(args, p, threads=1, largest=None):
 
 cdef _minor_pass(l2_job *j, H, L, int threads):
     """One pass of the minor vectors' sums (or largest entries) into H, L."""
-    per = L2_SPAN if j.op == L2_MINOR_SPARSE else L2_CHUNK
     j.hi, j.lo = <double *>_at(H), <double *>_at(L)
-    _run(j, (j.n_minor + per - 1) // per, 1, threads)
-
-
-def _times(x, k, g, out):
-    """``out = x * 2**k * g`` in float64, rounded once: l2_scale's values."""
-    if k is None:
-        np.multiply(x, g, out=out, casting="unsafe")
-        return
-    with np.errstate(over="ignore", under="ignore"):
-        x, k = np.asarray(x, np.float64), np.clip(k, -4000, 4000)
-        y = np.ldexp(x, k)
-        out[...] = np.where(np.isinf(y), np.ldexp(x * g, k), y * g)
+    if j.op == L2_MINOR_SPARSE:  # a thread's spans in a row: its cursors carry on
+        spans = (j.n_minor + L2_SPAN - 1) // L2_SPAN
+        _run(j, spans, max(1, -(-spans // threads)), threads)
+    else:
+        _run(j, (j.n_minor + L2_CHUNK - 1) // L2_CHUNK, 1, threads)
 
 
 def _parts(X, p, axis, largest=None):
+    if largest is not None and _layout(X, axis)[1]:  # a chunk of longer vectors: the minor ones
+        X = X.asformat("csr" if axis == 0 else "csc") if sp.issparse(X) else np.ascontiguousarray(X)
+    if sp.issparse(X) and not X.has_sorted_indices:  # the sparse minor kernel's cursors
+        X = X.sorted_indices()
     args, major = _layout(X, axis)
     threads = n_threads(args[0].size)
-    if largest is not None and major:  # a chunk of longer vectors: the minor ones
-        args, major = _layout(X.asformat("csr" if axis == 0 else "csc") if sp.issparse(X)
-                              else np.ascontiguousarray(X), axis)
-    elif not major and sp.issparse(X):
-        # Sparse minor vectors (CSC rows, CSR columns) are summed as major
-        # ones of the other format, as scikit-learn converts them: scattered
-        # per-entry updates of eight lanes a vector cost more than the
-        # conversion. Same canonical order, so the same bits.
-        args, major = _layout(X.asformat("csr" if X.format == "csc" else "csc"), axis)
     return _major(args, p, threads=threads) if major else _minor(args, p, threads, largest)
 
 
@@ -313,15 +303,13 @@ def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
 def _scale(Y, axis, scaling, out):
     """``out``: the vectors of ``Y`` along ``axis`` times their multipliers."""
     k, g = scaling
+    args, major = _layout(Y, axis)
+    cdef l2_job j = _job(L2_SCALE, args[0], args[1], args[2], 0, 0.0, _layout(out, axis)[0][0])
+    j.length, j.by_major = args[3], major
+    k, g = np.ascontiguousarray(k, np.int64), np.ascontiguousarray(g, np.float64)
     k = k if k.any() else None  # no vector beyond the range of g alone
-    if not sp.issparse(Y):
-        shape = (1, -1) if axis == 0 else (-1, 1)
-        return _times(Y, k if k is None else k.reshape(shape), g.reshape(shape), out)
-    if (Y.format == "csr") == (axis == 1):  # the major vectors
-        vector = np.repeat(np.arange(Y.indptr.size - 1), np.diff(Y.indptr))
-    else:
-        vector = Y.indices
-    _times(Y.data, k if k is None else k[vector], g[vector], out.data)
+    j.k, j.g = <int64_t *>_at(k), <double *>_at(g)
+    _run(&j, args[4], max(4, PIECE * args[4] // max(args[0].size, 1)), n_threads(args[0].size))
 
 
 def norms(X, p, axis):

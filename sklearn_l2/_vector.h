@@ -34,14 +34,16 @@ typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
 typedef float v8f_u __attribute__((vector_size(32), aligned(4), may_alias));
 enum { L2_L1 = 1, L2_L2, L2_LP, L2_MAX, L2_LP_LARGE }; /* kinds of norm */
-enum { L2_MAJOR = 1, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_HAS_INF }; /* operations */
+enum { L2_MAJOR = 1, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_HAS_INF, L2_SCALE }; /* operations */
 #define L2_INFINITY 1 /* what an operation returns when it meets infinity */
 #define L2_BLOCK ((int64_t)1 << 20)
 #define L2_FAST_MIN 0x1p-960
 #define L2_FAST_MAX 0x1p1000
 #define L2_EMPTY INT64_MIN /* E of a vector without a non-zero entry */
 #define L2_CHUNK 256       /* columns of one dense minor task */
-#define L2_SPAN (1 << 18)  /* minor vectors of one sparse minor pass */
+#ifndef L2_SPAN
+#define L2_SPAN (1 << 14)  /* minor vectors of one sparse minor span: lanes in cache */
+#endif
 #define L2_INLINE static inline __attribute__((always_inline))
 /* Knuth's TwoSum, for doubles and vectors: s + e = a + b exactly. L2_PLAIN,
  * for benchmarks/plain_kernel.c only, makes it a plain sum (no errors). */
@@ -261,6 +263,9 @@ typedef struct {
     int64_t *E;                       /* per-vector outputs (may be NULL) */
     double *hi, *lo, *norms;
     const double *s1, *s2;            /* minor sums: references, or NULL */
+    int by_major;                     /* L2_SCALE: multipliers 2^k g of major vectors, or minor */
+    const int64_t *k;
+    const double *g;
 } l2_job;
 typedef struct { const void *x, *idx; int64_t n, at; } l2_vec; /* a major vector */
 
@@ -467,30 +472,63 @@ L2_INLINE void l2_minor_dense(const l2_job *j, int64_t t, int is64, int kind) {
         }
     }
 }
-/* Minor vectors (CSC rows, CSR columns) m0..m1-1: one pass over the entries in order, into lanes
- * (lane j of vector m at ah[j L2_SPAN + m - m0]); sums (or largest entries) to hi, lo. */
-L2_INLINE int l2_minor_sparse(const l2_job *j, int64_t m0, int64_t m1) {
-    double *ah = calloc(8 * L2_SPAN, 8), *al = calloc(8 * L2_SPAN, 8), *H = j->hi + m0, *L = j->lo + m0, x, e;
-    if (!ah || !al) return free(ah), free(al), 2;
-    memset(H, 0, (size_t)(m1 - m0) * 8), memset(L, 0, (size_t)(m1 - m0) * 8);
-    for (int64_t c = 0, q = 0, m; c <= j->n_major; c++) {
-        if (!j->max_only && (c == j->n_major || (c && c % L2_BLOCK == 0))) /* a block ends */
-            for (int64_t i = 0; i < m1 - m0; i += 4) l2_flush(ah + i, al + i, L2_SPAN, m1 - m0 - i, H + i, L + i);
-        double *h = ah + (c & 7) * L2_SPAN - m0, *l = al + (c & 7) * L2_SPAN - m0;
-        for (int64_t z = c < j->n_major ? l2_index(j->ptr, j->idx64, c + 1) : q; q < z; q++) {
-            if ((m = l2_index(j->idx, j->idx64, q)) < m0 || m >= m1) continue;
-            l2_ref r = {0, j->s1 ? j->s1[m] : 1.0, j->s2 ? j->s2[m] : 1.0};
-            x = l2_at(j->x, j->is64, q);
-            if (j->max_only) {
-                H[m - m0] = fabs(x) > H[m - m0] ? fabs(x) : H[m - m0];
-                continue;
+/* Minor vectors (CSC rows, CSR columns) of spans first..last-1 (L2_SPAN each; sorted indices): a
+ * cursor per major vector c walks its entries span by span, into lanes (lane j of vector m at
+ * ah[j L2_SPAN + m - m0]), cache-sized; their sums (or largest entries) to hi, lo. */
+L2_INLINE int l2_minor_sparse(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
+    int64_t n = j->n_major, *cur = malloc((size_t)(n + 1) * 8), m, q, z;
+    double *ah = calloc(16 * L2_SPAN + 8, 8), *al = ah + 8 * L2_SPAN + 8, x, e; /* al: off 4K aliasing */
+    if (!cur || !ah) return free(cur), free(ah), 2;
+    for (int64_t c = 0; c < n; c++) /* to the first span */
+        for (cur[c] = l2_index(j->ptr, j->idx64, c), z = l2_index(j->ptr, j->idx64, c + 1);
+             cur[c] < z && l2_index(j->idx, j->idx64, cur[c]) < first * L2_SPAN; cur[c]++) {}
+    for (int64_t t = first, m0, m1; t < last; t++) {
+        m0 = t * L2_SPAN, m1 = m0 + L2_SPAN < j->n_minor ? m0 + L2_SPAN : j->n_minor;
+        double *H = j->hi + m0, *L = j->lo + m0;
+        memset(H, 0, (size_t)(m1 - m0) * 8), memset(L, 0, (size_t)(m1 - m0) * 8);
+        for (int64_t c = 0; c <= n; c++) {
+            if (!j->max_only && (c == n || (c && c % L2_BLOCK == 0))) /* a block ends */
+                for (int64_t i = 0; i < m1 - m0; i += 4) l2_flush(ah + i, al + i, L2_SPAN, m1 - m0 - i, H + i, L + i);
+            double *h = ah + (c & 7) * L2_SPAN - m0, *l = al + (c & 7) * L2_SPAN - m0;
+            if (c + 16 < n) /* the run of a later vector: memory latency overlapped */
+                __builtin_prefetch((const char *)j->idx + cur[c + 16] * (j->idx64 ? 8 : 4)),
+                __builtin_prefetch((const char *)j->x + cur[c + 16] * (is64 ? 8 : 4));
+            for (q = cur[c], z = c < n ? l2_index(j->ptr, j->idx64, c + 1) : q;
+                 q < z && (m = l2_index(j->idx, j->idx64, q)) < m1; q++) {
+                x = l2_at(j->x, is64, q);
+                if (j->max_only) {
+                    H[m - m0] = fabs(x) > H[m - m0] ? fabs(x) : H[m - m0];
+                    continue;
+                }
+                l2_ref r = {0, j->s1 ? j->s1[m] : 1.0, j->s2 ? j->s2[m] : 1.0};
+                x = !j->s1 ? (x == x ? (kind == L2_L1 ? fabs(x) : x * x) : 0.0) : l2_term1(x, kind, j->p, &r, 1);
+                TWO_SUM(h[m], x, h[m], e);
+                l[m] += e;
             }
-            x = l2_term1(x, j->kind, j->p, &r, 1);
-            TWO_SUM(h[m], x, h[m], e);
-            l[m] += e;
+            if (c < n) cur[c] = q;
         }
     }
-    return free(ah), free(al), 0;
+    return free(cur), free(ah), 0;
+}
+/* Major vectors first..last-1 scaled into out: vector i times 2^k[i] g[i] (by_major), or each
+ * entry times its minor vector's multiplier (k NULL: all 0). */
+L2_INLINE void l2_scale_vectors(const l2_job *j, int64_t first, int64_t last, int is64) {
+    int64_t w = is64 ? 8 : 4, q, m;
+    for (int64_t i = first; i < last; i++) {
+        l2_vec v = l2_major_vector(j, j->ptr, j->x, j->length, w, i);
+        char *out = (char *)j->out + v.at * w;
+        if (j->by_major) {
+            l2_scale(v.x, out, is64, v.n, v.n, j->k ? j->k[i] : 0, j->g[i]);
+            continue;
+        }
+        for (q = 0; !v.idx && !j->k && q + 4 <= v.n; q += 4)
+            l2_store(out + q * w, is64, l2_load((const char *)v.x + q * w, is64) * *(const v4d_u *)(j->g + q));
+        for (; q < v.n; q++) {
+            double x = l2_at(v.x, is64, q);
+            m = v.idx ? l2_index(v.idx, j->idx64, q) : q;
+            l2_put(out, is64, q, j->k ? l2_shift_scale(x, j->k[m], j->g[m]) : x * j->g[m]);
+        }
+    }
 }
 /* Whether entries first..last-1 hold an infinity. */
 L2_INLINE int l2_has_inf(const l2_job *j, int64_t first, int64_t last, int is64) {
@@ -520,11 +558,10 @@ L2_INLINE int l2_run_any(const l2_job *j, int64_t first, int64_t last) {
             else l2_minor_dense(j, t, is64, j->kind);
         return 0;
     case L2_MINOR_SPARSE:
-        for (int64_t t = first; t < last; t++) {
-            int64_t m0 = t * L2_SPAN, m1 = m0 + L2_SPAN < j->n_minor ? m0 + L2_SPAN : j->n_minor;
-            if (l2_minor_sparse(j, m0, m1)) return 2;
-        }
-        return 0;
+        if (k == L2_L2 && !j->s1) return is64 ? l2_minor_sparse(j, first, last, 1, 2) : l2_minor_sparse(j, first, last, 0, 2);
+        return l2_minor_sparse(j, first, last, is64, j->kind);
+    case L2_SCALE:
+        return is64 ? l2_scale_vectors(j, first, last, 1) : l2_scale_vectors(j, first, last, 0), 0;
     default: /* L2_HAS_INF */
         return is64 ? l2_has_inf(j, first, last, 1) : l2_has_inf(j, first, last, 0);
     }

@@ -202,6 +202,24 @@ def test_containers_give_identical_bits(rng, dtype, norm, axis):
 
 
 @pytest.mark.parametrize("axis", [0, 1])
+def test_containers_give_identical_bits_on_many_vectors(axis):
+    # Enough minor vectors (CSC rows, CSR columns) and entries for the work
+    # to be split between threads and into several passes.
+    rng = np.random.default_rng(4)
+    X = awkward(rng, (70_000, 64), np.float64)
+    if axis == 0:
+        X = X.reshape(64, -1)
+    results = {
+        name: normalize(container, axis=axis, return_norm=True)
+        for name, container in containers(X).items()
+    }
+    dense_result, dense_norms = results.pop("dense")
+    for name, (result, found) in results.items():
+        assert_array_equal(bits(result), bits(dense_result), err_msg=name)
+        assert_array_equal(found.view(np.uint64), dense_norms.view(np.uint64))
+
+
+@pytest.mark.parametrize("axis", [0, 1])
 def test_return_norm_and_norms_agree_with_normalize(rng, axis):
     X = awkward(rng, (50, 40), np.float32)
     result, found = normalize(X, axis=axis, return_norm=True)
