@@ -20,7 +20,7 @@ from libc.string cimport memset
 
 cdef extern from "_vector.h" nogil:
     enum:
-        L2_MAJOR, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_HAS_INF, L2_SCALE, L2_L2, L2_MAX, L2_CHUNK, L2_SPAN
+        L2_MAJOR, L2_MINOR, L2_HAS_INF, L2_SCALE, L2_L2, L2_MAX, L2_CHUNK, L2_SPAN
     int64_t L2_EMPTY
     ctypedef struct l2_target:
         pass
@@ -223,53 +223,51 @@ def _minor(args, p, threads=1, largest=None):
     """Parts of the minor vectors. Those their fast sum does not settle get
     their largest entry (or ``largest``, the whole vector's), then their sum
     in its units."""
-    data, indices, indptr, _, n_major, n_minor = args
-    cdef int kind = l2_kind(p), op = L2_MINOR_SPARSE if indices is not None else L2_MINOR_DENSE
-    cdef l2_job j = _job(op, data, indices, indptr, kind, p)
-    cdef int64_t c, m = n_minor + 8  # the dense kernel reads four at a time
+    data, indices, indptr, _, n_major, n = args
+    cdef int kind = l2_kind(p)
+    cdef l2_job j = _job(L2_MINOR, data, indices, indptr, kind, p)
+    cdef int64_t c
     cdef l2_ref r
-    j.n_major, j.n_minor = n_major, n_minor
-    E_, H_, L_, M_ = np.zeros(n_minor, np.int64), np.zeros(m), np.zeros(m), np.zeros(m)
-    S1_, S2_, h2_, l2_ = np.ones(m), np.ones(m), np.zeros(m), np.zeros(m)
+    j.n_major, j.n_minor = n_major, n
+    E_, M_, S1_, S2_ = np.zeros(n, np.int64), np.zeros(n + 4), np.ones(n + 4), np.ones(n + 4)
+    H_, L_, h2_, l2_ = np.zeros(n + 4), np.zeros(n + 4), np.zeros(n + 4), np.zeros(n + 4)  # read four at a time
+    careful_ = np.ones(n, np.uint8)
     cdef int64_t[::1] E = E_
     cdef double[::1] H = H_, L = L_, M = M_, S1 = S1_, S2 = S2_, h2 = h2_, l2 = l2_
-    careful_ = np.ones(n_minor, np.uint8)
     cdef unsigned char[::1] careful = careful_
     if kind <= L2_L2:
         _minor_pass(&j, H_, L_, threads)
-        for c in range(n_minor):
+        for c in range(n):
             l2_renormalize(&H[c], &L[c])
             careful[c] = not l2_in_fast_range(H[c])
     if careful_.any():
         if largest is None:
             j.max_only = 1
-            _minor_pass(&j, M_, np.zeros(m), threads)
+            _minor_pass(&j, M_, np.zeros(n + 4), threads)
         else:
-            M_[:n_minor] = largest
+            M_[:n] = largest
         if np.isinf(M_).any():
             raise ValueError(f"Input contains infinity or a value too large for {data.dtype!r}.")
-        for c in range(n_minor):
+        for c in range(n):
             if careful[c]:
                 r = l2_reference(kind, p, M[c] if M[c] > 0 else 1.0)
                 E[c], S1[c], S2[c] = r.E, r.s1, r.s2
         j.max_only, j.s1, j.s2 = 0, &S1[0], &S2[0]
         if kind != L2_MAX:
             _minor_pass(&j, h2_, l2_, threads)
-        for c in range(n_minor):
+        for c in range(n):
             if careful[c]:
                 r.E, r.s1, r.s2, H[c], L[c] = E[c], S1[c], S2[c], h2[c], l2[c]
                 l2_finish_parts(kind, M[c], &r, &E[c], &H[c], &L[c])
-    return Parts(p, E_, H_[:n_minor].copy(), L_[:n_minor].copy())
+    return Parts(p, E_, H_[:n].copy(), L_[:n].copy())
 
 
 cdef _minor_pass(l2_job *j, H, L, int threads):
-    """One pass of the minor vectors' sums (or largest entries) into H, L."""
+    """One pass of the minor vectors' sums (or largest entries) into H, L;
+    a thread takes its spans in a row (a sparse one's cursors carry on)."""
     j.hi, j.lo = <double *>_at(H), <double *>_at(L)
-    if j.op == L2_MINOR_SPARSE:  # a thread's spans in a row: its cursors carry on
-        spans = (j.n_minor + L2_SPAN - 1) // L2_SPAN
-        _run(j, spans, max(1, -(-spans // threads)), threads)
-    else:
-        _run(j, (j.n_minor + L2_CHUNK - 1) // L2_CHUNK, 1, threads)
+    cdef int64_t span = L2_SPAN if j.idx else L2_CHUNK, spans = (j.n_minor + span - 1) // span
+    _run(j, spans, (spans + threads - 1) // threads, threads)
 
 
 def _parts(X, p, axis, largest=None):

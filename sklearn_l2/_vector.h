@@ -30,20 +30,17 @@ typedef float v4f __attribute__((vector_size(16)));
 typedef double v4d_u __attribute__((vector_size(32), aligned(8), may_alias));
 typedef float v4f_u __attribute__((vector_size(16), aligned(4), may_alias));
 typedef int64_t v4l_u __attribute__((vector_size(32), aligned(8), may_alias));
-typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
-typedef float v8f_u __attribute__((vector_size(32), aligned(4), may_alias));
+typedef int32_t v8i_u __attribute__((vector_size(32), aligned(4), may_alias));
 enum { L2_L1 = 1, L2_L2, L2_LP, L2_MAX, L2_LP_LARGE }; /* kinds of norm */
-enum { L2_MAJOR = 1, L2_MINOR_DENSE, L2_MINOR_SPARSE, L2_HAS_INF, L2_SCALE }; /* operations */
+enum { L2_MAJOR = 1, L2_MINOR, L2_HAS_INF, L2_SCALE }; /* operations */
 #define L2_INFINITY 1 /* what an operation returns when it meets infinity */
 #define L2_BLOCK ((int64_t)1 << 20)
 #define L2_FAST_MIN 0x1p-960
 #define L2_FAST_MAX 0x1p1000
 #define L2_EMPTY INT64_MIN /* E of a vector without a non-zero entry */
-#define L2_CHUNK 256       /* columns of one dense minor task */
-#ifndef L2_SPAN
+#define L2_CHUNK 256       /* minor vectors of one dense minor span */
 #define L2_SPAN (1 << 14)  /* minor vectors of one sparse minor span: lanes in cache */
-#endif
 #define L2_INLINE static inline __attribute__((always_inline))
 /* Knuth's TwoSum, for doubles and vectors: s + e = a + b exactly. L2_PLAIN,
  * for benchmarks/plain_kernel.c only, makes it a plain sum (no errors). */
@@ -447,64 +444,58 @@ L2_INLINE int l2_major_by_length(const l2_job *j, int64_t first, int64_t last, i
     }
 #undef L2_MAJOR_OF
 }
-/* Task t: columns [c0, c0 + L2_CHUNK) of a C-ordered array, row by row; their sums (or largest
- * entries) to hi, lo. */
-L2_INLINE void l2_minor_dense(const l2_job *j, int64_t t, int is64, int kind) {
-    int64_t c0 = t * L2_CHUNK, C = j->n_minor - c0 < L2_CHUNK ? j->n_minor - c0 : L2_CHUNK, w = is64 ? 8 : 4;
-    double ah[8][L2_CHUNK], al[8][L2_CHUNK], *H = j->hi + c0, *L = j->lo + c0;
-    v4d one = l2_all(1.0), s1 = one, s2 = one, x, hv, lv;
-    memset(ah, 0, sizeof ah), memset(al, 0, sizeof al), memset(H, 0, C * 8), memset(L, 0, C * 8);
-    for (int64_t r = 0; r <= j->n_major; r++) {
-        if (!j->max_only && (r == j->n_major || (r && r % L2_BLOCK == 0))) /* a block ends */
-            for (int64_t c = 0; c < C; c += 4) l2_flush(&ah[0][c], &al[0][c], L2_CHUNK, C - c, H + c, L + c);
-        for (int64_t c = 0; r < j->n_major && c < C; c += 4) {
-            const char *at = (const char *)j->x + (r * j->n_minor + c0 + c) * w;
-            x = c + 4 <= C ? l2_load(at, is64) : l2_load_n(at, is64, C - c);
-            if (j->max_only) { /* the largest entries */
-                memcpy(&hv, H + c, 32), x = l2_abs(x);
-                hv = l2_select(x > hv, x, hv), memcpy(H + c, &hv, (size_t)(C - c < 4 ? C - c : 4) * 8);
-                continue;
-            }
-            if (j->s1) memcpy(&s1, j->s1 + c0 + c, 32), memcpy(&s2, j->s2 + c0 + c, 32);
-            memcpy(&hv, &ah[r & 7][c], 32), memcpy(&lv, &al[r & 7][c], 32);
-            l2_add(&hv, &lv, l2_term(x, kind, j->p, s1, s2, 1));
-            memcpy(&ah[r & 7][c], &hv, 32), memcpy(&al[r & 7][c], &lv, 32);
-        }
+/* One entry x of minor vector m (lanes h, l of its major vector): its term, or its size. */
+L2_INLINE void l2_minor_add(const l2_job *j, double *h, double *l, double *M, int64_t m, double x, int kind) {
+    double e;
+    if (j->max_only) {
+        M[m] = fabs(x) > M[m] ? fabs(x) : M[m];
+        return;
     }
+    l2_ref r = {0, j->s1 ? j->s1[m] : 1.0, j->s2 ? j->s2[m] : 1.0};
+    x = !j->s1 ? (x == x ? (kind == L2_L1 ? fabs(x) : x * x) : 0.0) : l2_term1(x, kind, j->p, &r, 1);
+    TWO_SUM(h[m], x, h[m], e);
+    l[m] += e;
 }
-/* Minor vectors (CSC rows, CSR columns) of spans first..last-1 (L2_SPAN each; sorted indices): a
- * cursor per major vector c walks its entries span by span, into lanes (lane j of vector m at
- * ah[j L2_SPAN + m - m0]), cache-sized; their sums (or largest entries) to hi, lo. */
-L2_INLINE int l2_minor_sparse(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
-    int64_t n = j->n_major, *cur = malloc((size_t)(n + 1) * 8), m, q, z;
-    double *ah = calloc(16 * L2_SPAN + 8, 8), *al = ah + 8 * L2_SPAN + 8, x, e; /* al: off 4K aliasing */
+/* Minor vectors (columns of a C-ordered array, CSC rows, CSR columns) of spans first..last-1:
+ * major vector c adds its entries in the span to lane c & 7 (vector m's at ah[(c & 7) span + m -
+ * m0]), cache-sized; sparse, through a cursor per major vector (sorted indices). Their sums (or
+ * largest entries) to hi, lo. */
+L2_INLINE int l2_minor(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
+    int64_t n = j->n_major, span = j->idx ? L2_SPAN : L2_CHUNK, *cur = malloc((size_t)(n + 1) * 8), m, q, z;
+    int64_t w = is64 ? 8 : 4;
+    double *ah = calloc(16 * span + 8, 8), *al = ah + 8 * span + 8; /* al: off 4K aliasing */
+    v4d s1 = l2_all(1.0), s2 = s1;
     if (!cur || !ah) return free(cur), free(ah), 2;
-    for (int64_t c = 0; c < n; c++) /* to the first span */
+    for (int64_t c = 0; j->idx && c < n; c++) /* to the first span */
         for (cur[c] = l2_index(j->ptr, j->idx64, c), z = l2_index(j->ptr, j->idx64, c + 1);
-             cur[c] < z && l2_index(j->idx, j->idx64, cur[c]) < first * L2_SPAN; cur[c]++) {}
+             cur[c] < z && l2_index(j->idx, j->idx64, cur[c]) < first * span; cur[c]++) {}
     for (int64_t t = first, m0, m1; t < last; t++) {
-        m0 = t * L2_SPAN, m1 = m0 + L2_SPAN < j->n_minor ? m0 + L2_SPAN : j->n_minor;
+        m0 = t * span, m1 = m0 + span < j->n_minor ? m0 + span : j->n_minor;
         double *H = j->hi + m0, *L = j->lo + m0;
         memset(H, 0, (size_t)(m1 - m0) * 8), memset(L, 0, (size_t)(m1 - m0) * 8);
         for (int64_t c = 0; c <= n; c++) {
             if (!j->max_only && (c == n || (c && c % L2_BLOCK == 0))) /* a block ends */
-                for (int64_t i = 0; i < m1 - m0; i += 4) l2_flush(ah + i, al + i, L2_SPAN, m1 - m0 - i, H + i, L + i);
-            double *h = ah + (c & 7) * L2_SPAN - m0, *l = al + (c & 7) * L2_SPAN - m0;
+                for (int64_t i = 0; i < m1 - m0; i += 4) l2_flush(ah + i, al + i, span, m1 - m0 - i, H + i, L + i);
+            double *h = ah + (c & 7) * span - m0, *l = al + (c & 7) * span - m0;
+            const char *row = (const char *)j->x + c * j->n_minor * w;
+            for (m = m0; !j->idx && c < n && m < m1; m += 4) { /* dense: four vectors at a time */
+                v4d x = m + 4 <= m1 ? l2_load(row + m * w, is64) : l2_load_n(row + m * w, is64, m1 - m), hv, lv;
+                if (j->max_only) { /* hi, lo, s1 and s2 hold n_minor + 4 */
+                    memcpy(&hv, H - m0 + m, 32), x = l2_abs(x), hv = l2_select(x > hv, x, hv), memcpy(H - m0 + m, &hv, 32);
+                    continue;
+                }
+                if (j->s1) memcpy(&s1, j->s1 + m, 32), memcpy(&s2, j->s2 + m, 32);
+                memcpy(&hv, h + m, 32), memcpy(&lv, l + m, 32);
+                l2_add(&hv, &lv, l2_term(x, kind, j->p, s1, s2, 1));
+                memcpy(h + m, &hv, 32), memcpy(l + m, &lv, 32);
+            }
+            if (!j->idx) continue;
             if (c + 16 < n) /* the run of a later vector: memory latency overlapped */
                 __builtin_prefetch((const char *)j->idx + cur[c + 16] * (j->idx64 ? 8 : 4)),
                 __builtin_prefetch((const char *)j->x + cur[c + 16] * (is64 ? 8 : 4));
             for (q = cur[c], z = c < n ? l2_index(j->ptr, j->idx64, c + 1) : q;
-                 q < z && (m = l2_index(j->idx, j->idx64, q)) < m1; q++) {
-                x = l2_at(j->x, is64, q);
-                if (j->max_only) {
-                    H[m - m0] = fabs(x) > H[m - m0] ? fabs(x) : H[m - m0];
-                    continue;
-                }
-                l2_ref r = {0, j->s1 ? j->s1[m] : 1.0, j->s2 ? j->s2[m] : 1.0};
-                x = !j->s1 ? (x == x ? (kind == L2_L1 ? fabs(x) : x * x) : 0.0) : l2_term1(x, kind, j->p, &r, 1);
-                TWO_SUM(h[m], x, h[m], e);
-                l[m] += e;
-            }
+                 q < z && (m = l2_index(j->idx, j->idx64, q)) < m1; q++)
+                l2_minor_add(j, h, l, H - m0, m, l2_at(j->x, is64, q), kind);
             if (c < n) cur[c] = q;
         }
     }
@@ -530,20 +521,18 @@ L2_INLINE void l2_scale_vectors(const l2_job *j, int64_t first, int64_t last, in
         }
     }
 }
-/* Whether entries first..last-1 hold an infinity. */
+/* Whether entries first..last-1 hold an infinity: all-ones exponent, zero mantissa, 32 bytes at a time. */
 L2_INLINE int l2_has_inf(const l2_job *j, int64_t first, int64_t last, int is64) {
-    int64_t i = first, w = is64 ? 8 : 4;
-    v4l bad = {0};
-    v8i badf = {0};
-    for (; !is64 && i + 8 <= last; i += 8) { /* floats compared as floats: no conversion */
-        v8f x = *(const v8f_u *)((const char *)j->x + i * 4);
-        for (int k = 0; k < 8; k++) x[k] = __builtin_fabsf(x[k]);
-        badf |= x == INFINITY;
-    }
-    bad[0] = (badf[0] | badf[1] | badf[2] | badf[3] | badf[4] | badf[5] | badf[6] | badf[7]) != 0;
-    for (; i + 4 <= last; i += 4) bad |= l2_abs(l2_load((const char *)j->x + i * w, is64)) == INFINITY;
-    for (; i < last; i++) bad[0] |= isinf(l2_at(j->x, is64, i));
-    return (bad[0] | bad[1] | bad[2] | bad[3]) != 0;
+    const char *x = j->x;
+    int64_t i = first, any = 0;
+    v4l d = {0};
+    v8i f = {0};
+    for (; i + (is64 ? 4 : 8) <= last; i += is64 ? 4 : 8)
+        if (is64) d |= (*(const v4l_u *)(x + i * 8) & INT64_MAX) == 0x7ff0000000000000;
+        else f |= (*(const v8i_u *)(x + i * 4) & INT32_MAX) == 0x7f800000;
+    for (; i < last; i++) any |= isinf(l2_at(x, is64, i));
+    for (int k = 0; k < 4; k++) any |= d[k] | f[k] | f[k + 4];
+    return any != 0;
 }
 /* Each operation, specialized by dtype and, for l1 and l2, kind. */
 L2_INLINE int l2_run_any(const l2_job *j, int64_t first, int64_t last) {
@@ -552,14 +541,9 @@ L2_INLINE int l2_run_any(const l2_job *j, int64_t first, int64_t last) {
     case L2_MAJOR:
         if (k == L2_LP) return l2_major(j, first, last, is64, L2_LP, 0);
         return l2_major_by_length(j, first, last, is64, k);
-    case L2_MINOR_DENSE:
-        for (int64_t t = first; t < last; t++)
-            if (k == L2_L2) is64 ? l2_minor_dense(j, t, 1, 2) : l2_minor_dense(j, t, 0, 2);
-            else l2_minor_dense(j, t, is64, j->kind);
-        return 0;
-    case L2_MINOR_SPARSE:
-        if (k == L2_L2 && !j->s1) return is64 ? l2_minor_sparse(j, first, last, 1, 2) : l2_minor_sparse(j, first, last, 0, 2);
-        return l2_minor_sparse(j, first, last, is64, j->kind);
+    case L2_MINOR:
+        if (k == L2_L2 && !j->s1) return is64 ? l2_minor(j, first, last, 1, 2) : l2_minor(j, first, last, 0, 2);
+        return l2_minor(j, first, last, is64, j->kind);
     case L2_SCALE:
         return is64 ? l2_scale_vectors(j, first, last, 1) : l2_scale_vectors(j, first, last, 0), 0;
     default: /* L2_HAS_INF */
