@@ -327,6 +327,8 @@ L2_INLINE void l2_vector_sum(const l2_job *j, const l2_vec *v, int is64, int kin
     const void *x = v->x, *idx = v->idx; /* in registers across the calls below */
     for (int64_t q = 0, n = v->n, idx64 = j->idx64; (idx || !fast) && q < n; q++) {
         int64_t pos = idx ? l2_index(idx, (int)idx64, q) : q;
+        if (!(q & 7)) /* the stream ahead, which the CPU alone fetches too late */
+            __builtin_prefetch((const char *)x + (q + 256) * w), __builtin_prefetch((const char *)idx + (q + 256) * (idx64 ? 8 : 4));
         if (pos >= next) l2_flush(hi, lo, 1, 1, aH, aL), next = (pos / L2_BLOCK + 1) * L2_BLOCK;
         t = l2_at(x, is64, q); /* a fast term is unmasked: NaN makes the sum NaN */
         t = !fast ? l2_term1(t, kind, j->p, r, 1) : kind == L2_L1 ? fabs(t) : t * t;
@@ -381,6 +383,7 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
         int m = (int)(last - i0 < 4 ? last - i0 : 4);
         v4d H = {0}, L = {0}, s, root = {0}, gain = {0};
         if (blocks && m == 4 && (i0 + 5) * n <= j->n_major * n) { /* columns past n stay in the array */
+            for (int64_t b = 0; b < 4 * n * w; b += 64) __builtin_prefetch(xs + (i0 + 64) * n * w + b);
             l2_short_rows(xs + i0 * n * w, is64, n, blocks, kind, &H, &L);
         } else if (kind <= L2_L2) {
             v4d a[4][4];
