@@ -327,7 +327,7 @@ L2_INLINE void l2_vector_sum(const l2_job *j, const l2_vec *v, int is64, int kin
     const void *x = v->x, *idx = v->idx; /* in registers across the calls below */
     for (int64_t q = 0, n = v->n, idx64 = j->idx64; (idx || !fast) && q < n; q++) {
         int64_t pos = idx ? l2_index(idx, (int)idx64, q) : q;
-        if (!(q & 7)) /* the stream ahead, which the CPU alone fetches too late */
+        if (idx && !(q & 7)) /* the stream ahead, which the CPU alone fetches too late */
             __builtin_prefetch((const char *)x + (q + 256) * w), __builtin_prefetch((const char *)idx + (q + 256) * (idx64 ? 8 : 4));
         if (pos >= next) l2_flush(hi, lo, 1, 1, aH, aL), next = (pos / L2_BLOCK + 1) * L2_BLOCK;
         t = l2_at(x, is64, q); /* a fast term is unmasked: NaN makes the sum NaN */
@@ -455,7 +455,7 @@ L2_INLINE void l2_minor_add(const l2_job *j, double *h, double *l, double *M, in
         return;
     }
     l2_ref r = {0, j->s1 ? j->s1[m] : 1.0, j->s2 ? j->s2[m] : 1.0};
-    x = !j->s1 ? (x == x ? (kind == L2_L1 ? fabs(x) : x * x) : 0.0) : l2_term1(x, kind, j->p, &r, 1);
+    x = l2_term1(x, kind, j->p, &r, 1);
     TWO_SUM(h[m], x, h[m], e);
     l[m] += e;
 }
@@ -464,11 +464,11 @@ L2_INLINE void l2_minor_add(const l2_job *j, double *h, double *l, double *M, in
  * m0]), cache-sized; sparse, through a cursor per major vector (sorted indices). Their sums (or
  * largest entries) to hi, lo. */
 L2_INLINE int l2_minor(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
-    int64_t n = j->n_major, span = j->idx ? L2_SPAN : L2_CHUNK, *cur = malloc((size_t)(n + 1) * 8), m, q, z;
-    int64_t w = is64 ? 8 : 4;
+    int64_t n = j->n_major, span = j->idx ? L2_SPAN : L2_CHUNK, w = is64 ? 8 : 4, m, q, z;
+    int64_t *cur = j->idx ? malloc((size_t)(n + 1) * 8) : NULL; /* sparse only */
     double *ah = calloc(16 * span + 8, 8), *al = ah + 8 * span + 8; /* al: off 4K aliasing */
     v4d s1 = l2_all(1.0), s2 = s1;
-    if (!cur || !ah) return free(cur), free(ah), 2;
+    if ((j->idx && !cur) || !ah) return free(cur), free(ah), 2;
     for (int64_t c = 0; j->idx && c < n; c++) /* to the first span */
         for (cur[c] = l2_index(j->ptr, j->idx64, c), z = l2_index(j->ptr, j->idx64, c + 1);
              cur[c] < z && l2_index(j->idx, j->idx64, cur[c]) < first * span; cur[c]++) {}
