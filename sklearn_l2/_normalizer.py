@@ -104,22 +104,25 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    For ``p`` in ``{1, 2}`` the power sum :math:`s = \\sum_i |x_i|^p` is
-    accumulated with compensation in float64 and rounded correctly (when the
-    compensated sum cannot be shown to round correctly, it is recomputed
-    exactly), so the l1 and l2 norms are faithfully rounded and do not
-    depend on the container, the order of the entries or the number of
-    threads. Where the sum would overflow or underflow, the vector is scaled
-    by the power of two :math:`2^{-e}` with
-    :math:`2^e \\le \\max_i |x_i| < 2^{e+1}`, which is exact, and
+    Every vector's power sum :math:`s = \\sum_i |x_i|^p` is added in one
+    canonical order: the term at position ``i`` goes to lane ``i mod 8``,
+    each lane adds its terms in order of position with TwoSum (the rounding
+    errors kept in a second float64), and one fixed tree adds the eight
+    lanes into a double-double. A missing position adds nothing, so the
+    result depends neither on the container (dense, CSR, CSC) nor on the
+    number of threads. The l1 norm is that sum rounded once; the l2 norm is
+    its square root corrected once from the double-double, so both are
+    within one ulp (faithful). Where the sum would overflow or underflow,
+    and for other ``p``, the terms are taken in units of an exact power of
+    two :math:`2^e` set by :math:`m = \\max_i |x_i|` (of :math:`m` itself
+    for very large ``p``):
 
-    .. math:: \\|x\\|_p = 2^e \\Big(\\sum_i |x_i 2^{-e}|^p\\Big)^{1/p}.
+    .. math:: \\|x\\|_p = 2^e \\Big(\\sum_i |x_i 2^{-e}|^p\\Big)^{1/p},
 
-    Other ``p`` are computed as
-    :math:`m (\\sum_i (|x_i| / m)^p)^{1/p}` with :math:`m = \\max_i |x_i|`,
-    which no ``p`` can overflow. The output is ``x`` times the reciprocal of
-    the norm, taken apart into a power of two and a factor in
-    :math:`(1/2, 2)` where it is not a normal number.
+    which no ``p`` can overflow (other ``p`` are within four ulp). The output
+    is ``x`` times the reciprocal of the norm, taken apart into a power of
+    two and a factor where it is not a normal number. See the exactness page
+    of the user guide for the error bounds.
 
     Examples
     --------

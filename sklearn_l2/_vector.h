@@ -7,8 +7,8 @@
  * positions, blocks in order. A missing position adds +0, which changes no
  * lane: dense, CSR and CSC give the same bits. d = 1 for l1, l2 whose sum
  * lies in [L2_FAST_MIN, L2_FAST_MAX]; else, and for other p, d = 2^E set by
- * the largest entry, or that entry itself for large p. NaN makes a fast sum
- * NaN; careful sums skip it. Loops are written once on vector types and
+ * the largest entry, or that entry itself for large p. NaN makes a major
+ * vector's fast sum NaN; other sums skip it. Loops are written once on vector types and
  * compiled for three instruction sets (l2_run_*) doing the same IEEE
  * operations; build with -ffp-contract=off (no fused multiply-add). */
 #ifndef SKLEARN_L2_VECTOR_H
@@ -96,19 +96,16 @@ static inline l2_ref l2_reference(int kind, double p, double m) {
     r.s1 = ldexp(1.0, (int)a), r.s2 = ldexp(1.0, (int)(-r.E - a));
     return r;
 }
-L2_INLINE v4d l2_term(v4d x, int kind, double p, v4d s1, v4d s2, int missing) {
+L2_INLINE v4d l2_term(v4d x, int kind, double p, const l2_ref *r, int missing) {
     v4d a = kind == L2_L2 ? x : l2_abs(x); /* a square needs no sign */
-    if (kind == L2_LP_LARGE) a = a / s1;
-    else a = (a * s1) * s2;
+    if (kind == L2_LP_LARGE) a = a / r->s1;
+    else a = (a * r->s1) * r->s2;
     if (kind == L2_L2) a = a * a;
     if (kind == L2_LP || kind == L2_LP_LARGE)
         for (int i = 0; i < 4; i++) a[i] = pow(a[i], p);
     return missing ? l2_select(x == x, a, (v4d){0}) : a;
 }
-L2_INLINE v4d l2_fast_term(v4d x, int kind) { return l2_term(x, kind, 2.0, l2_all(1), l2_all(1), 0); }
-L2_INLINE double l2_term1(double x, int kind, double p, const l2_ref *r, int missing) {
-    return l2_term(l2_all(x), kind, p, l2_all(r->s1), l2_all(r->s2), missing)[0];
-}
+L2_INLINE v4d l2_fast_term(v4d x, int kind) { return l2_term(x, kind, 2.0, &l2_unit, 0); }
 
 /* ---- Lanes and the tree. Lane j of four vectors is h[j], l[j]. */
 L2_INLINE void l2_add(v4d *h, v4d *l, v4d t) { v4d e; TWO_SUM(*h, t, *h, e); *l += e; }
@@ -220,7 +217,7 @@ static void l2_merge(int kind, double p, int64_t *Ea, double *ha, double *la, in
                      double hb, double lb) {
     double s, e, f;
     if (Eb == L2_EMPTY) return;
-    if (*Ea == L2_EMPTY || Eb > *Ea || (Eb == *Ea && hb > *ha)) {
+    if (*Ea == L2_EMPTY || Eb > *Ea || (Eb == *Ea && hb > *ha)) { /* b: the smaller */
         int64_t E = *Ea;
         double h = *ha, l = *la;
         *Ea = Eb, *ha = hb, *la = lb, Eb = E, hb = h, lb = l;
@@ -251,7 +248,7 @@ static void l2_merge_all(int kind, double p, int64_t n, int64_t *E, double *h, d
 
 /* ---- Operations: a job describes the data and outputs; l2_run does [first, last) of it. */
 typedef struct {
-    int op, kind, is64, idx64, max_only;
+    int op, kind, is64, idx64;
     double p;
     const void *x, *idx, *ptr;        /* values; sparse positions and bounds */
     int64_t length, n_major, n_minor; /* dense: entries per major vector */
@@ -259,7 +256,7 @@ typedef struct {
     l2_target target;
     int64_t *E;                       /* per-vector outputs (may be NULL) */
     double *hi, *lo, *norms;
-    const double *s1, *s2;            /* minor sums: references, or NULL */
+    const double *largest;            /* L2_MAJOR, other p: each vector's largest entry, or NULL */
     int by_major;                     /* L2_SCALE: multipliers 2^k g of major vectors, or minor */
     const int64_t *k;
     const double *g;
@@ -276,7 +273,7 @@ L2_INLINE l2_vec l2_major_vector(const l2_job *j, const void *ptr, const char *x
 }
 /* Lanes of up to L2_BLOCK dense entries (fast terms): 0-3 in a[0], 4-7 in a[1], errors a[2], a[3]. */
 L2_INLINE void l2_dense_lanes(const void *x, int is64, int64_t n, int kind, v4d a[4]) {
-    v4d h0 = {0}, h1 = {0}, l0 = {0}, l1 = {0}, u, v; /* in registers: x may alias a */
+    v4d h0 = {0}, h1 = {0}, l0 = {0}, l1 = {0}; /* in registers: x may alias a */
     const char *c = x;
     int64_t i = 0, w = is64 ? 8 : 4;
     for (; i + 16 <= n; i += 16) {
@@ -286,11 +283,9 @@ L2_INLINE void l2_dense_lanes(const void *x, int is64, int64_t n, int kind, v4d 
         l2_add(&h0, &l0, l2_fast_term(l2_load(c + (i + 8) * w, is64), kind));
         l2_add(&h1, &l1, l2_fast_term(l2_load(c + (i + 12) * w, is64), kind));
     }
-    for (; i < n; i += 8) { /* the tail, zero-padded */
-        u = i + 4 <= n ? l2_load(c + i * w, is64) : l2_load_n(c + i * w, is64, n - i);
-        v = i + 8 <= n ? l2_load(c + (i + 4) * w, is64)
-                       : l2_load_n(c + (i + 4) * w, is64, n - i - 4 > 0 ? n - i - 4 : 0);
-        l2_add(&h0, &l0, l2_fast_term(u, kind)), l2_add(&h1, &l1, l2_fast_term(v, kind));
+    for (; i < n; i += 4) { /* the tail, zero-padded */
+        v4d t = l2_fast_term(i + 4 <= n ? l2_load(c + i * w, is64) : l2_load_n(c + i * w, is64, n - i), kind);
+        if (i & 4) l2_add(&h1, &l1, t); else l2_add(&h0, &l0, t);
     }
     a[0] = h0, a[1] = h1, a[2] = l0, a[3] = l1;
 }
@@ -331,7 +326,7 @@ L2_INLINE void l2_vector_sum(const l2_job *j, const l2_vec *v, int is64, int kin
             __builtin_prefetch((const char *)x + (q + 256) * w), __builtin_prefetch((const char *)idx + (q + 256) * (idx64 ? 8 : 4));
         if (pos >= next) l2_flush(hi, lo, 1, 1, aH, aL), next = (pos / L2_BLOCK + 1) * L2_BLOCK;
         t = l2_at(x, is64, q); /* a fast term is unmasked: NaN makes the sum NaN */
-        t = !fast ? l2_term1(t, kind, j->p, r, 1) : kind == L2_L1 ? fabs(t) : t * t;
+        t = !fast ? l2_term(l2_all(t), kind, j->p, r, 1)[0] : kind == L2_L1 ? fabs(t) : t * t;
         TWO_SUM(hi[pos & 7], t, hi[pos & 7], e);
         lo[pos & 7] += e;
     }
@@ -339,27 +334,23 @@ L2_INLINE void l2_vector_sum(const l2_job *j, const l2_vec *v, int is64, int kin
     *H = aH[0], *L = aL[0];
 }
 static inline int l2_in_fast_range(double H) { return H >= L2_FAST_MIN && H <= L2_FAST_MAX; }
-/* Parts (E, H, L) from the largest entry m and the sum (H, L) in units of r; large p keeps the
- * mantissa of m in H and the sum less 1 in L; max keeps m alone. */
-static void l2_finish_parts(int kind, double m, const l2_ref *r, int64_t *E, double *H, double *L) {
-    *E = m == 0.0 ? L2_EMPTY : r->E;
-    if (m == 0.0 || kind == L2_MAX) *H = m == 0.0 ? 0.0 : (m * r->s1) * r->s2, *L = 0.0;
-    else l2_renormalize(H, L);
-    if (m > 0.0 && kind == L2_LP_LARGE) *L = (*H - 1.0) + *L, *H = ldexp(m, (int)-r->E);
-}
-/* The parts of a major vector its fast sum does not settle (NaN, infinity, extremes, other p). */
-static int l2_careful_parts(const l2_job *j, const l2_vec *v, int64_t *E, double *H, double *L) {
-    double m = 0.0, a;
+/* The parts (E, H, L) of a major vector its fast sum does not settle (NaN, infinity, extremes,
+ * other p): in units of its largest entry m (largest, if >= 0); large p keeps the mantissa of m in
+ * H and the sum less 1 in L; max keeps m alone. */
+static int l2_careful_parts(const l2_job *j, const l2_vec *v, double largest, int64_t *E, double *H, double *L) {
+    double m = largest < 0.0 ? 0.0 : largest, a;
     l2_ref r;
     if (j->kind <= L2_L2) { /* unscaled, NaN skipped: settled in the fast range */
         l2_vector_sum(j, v, j->is64, j->kind, &l2_unit, 0, H, L), l2_renormalize(H, L), *E = 0;
         if (l2_in_fast_range(*H)) return 0;
     }
-    for (int64_t q = 0; q < v->n; q++) a = fabs(l2_at(v->x, j->is64, q)), m = a > m ? a : m;
+    for (int64_t q = 0; largest < 0.0 && q < v->n; q++) a = fabs(l2_at(v->x, j->is64, q)), m = a > m ? a : m;
     if (isinf(m)) return L2_INFINITY;
     r = l2_reference(j->kind, j->p, m > 0.0 ? m : 1.0);
-    if (m > 0.0 && j->kind != L2_MAX) l2_vector_sum(j, v, j->is64, j->kind, &r, 0, H, L);
-    l2_finish_parts(j->kind, m, &r, E, H, L);
+    *E = m == 0.0 ? L2_EMPTY : r.E, *H = *L = 0.0;
+    if (m == 0.0 || j->kind == L2_MAX) return *H = (m * r.s1) * r.s2, 0;
+    l2_vector_sum(j, v, j->is64, j->kind, &r, 0, H, L), l2_renormalize(H, L);
+    if (j->kind == L2_LP_LARGE) *L = (*H - 1.0) + *L, *H = ldexp(m, (int)-r.E);
     return 0;
 }
 /* out = x 2^k g, n entries; whole vectors of four up to span (a constant for short rows). */
@@ -393,12 +384,9 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
                     l2_dense_lanes(v.x, is64, v.n, kind, a[r]);
                     continue;
                 }
-                a[r][0] = a[r][1] = a[r][2] = a[r][3] = (v4d){0};
-                if (r < m) { /* sparse or long: summed on its own */
-                    double h, l;
-                    l2_vector_sum(j, &v, is64, kind, &l2_unit, 1, &h, &l);
-                    a[r][0][0] = h, a[r][2][0] = l;
-                }
+                double h = 0.0, l = 0.0; /* sparse or long: summed on its own */
+                if (r < m) l2_vector_sum(j, &v, is64, kind, &l2_unit, 1, &h, &l);
+                a[r][0] = (v4d){h}, a[r][1] = a[r][3] = (v4d){0}, a[r][2] = (v4d){l};
             }
             l2_tree4(a, &H, &L);
         }
@@ -421,7 +409,8 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
             double h = H[r], l = L[r], norm = root[r], g = gain[r];
             l2_vec v = l2_major_vector(j, ptr, xs, n, w, i);
             int settled = kind <= L2_L2 && l2_in_fast_range(h);
-            if (!settled && l2_careful_parts(j, &v, &E, &h, &l)) return L2_INFINITY;
+            if (!settled && l2_careful_parts(j, &v, j->largest ? j->largest[i] : -1.0, &E, &h, &l))
+                return L2_INFINITY;
             if (!settled || !(g >= 0x1p-1022)) { /* g alone would be subnormal */
                 norm = l2_norm(j->kind, j->p, E, h, l);
                 l2_factor(&j->target, j->kind, j->p, E, h, l, &k, &g);
@@ -433,63 +422,41 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
     }
     return 0;
 }
-/* l1 and l2, specialized by dtype, kind and the blocks of four of a short dense row. */
-L2_INLINE int l2_major_by_length(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
-    int b = !j->ptr && j->length <= 16 ? (int)(j->length + 3) / 4 : 0;
-#define L2_MAJOR_OF(B) (is64 ? (kind == L2_L1 ? l2_major(j, first, last, 1, L2_L1, B) : l2_major(j, first, last, 1, L2_L2, B)) \
-                             : (kind == L2_L1 ? l2_major(j, first, last, 0, L2_L1, B) : l2_major(j, first, last, 0, L2_L2, B)))
-    switch (b) {
-    case 1: return L2_MAJOR_OF(1);
-    case 2: return L2_MAJOR_OF(2);
-    case 3: return L2_MAJOR_OF(3);
-    case 4: return L2_MAJOR_OF(4);
-    default: return L2_MAJOR_OF(0);
+/* l1 and l2 by the blocks of four of a short dense row (0: other rows), so each gets its loop. */
+L2_INLINE int l2_major_short(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
+    switch (!j->ptr && j->length <= 16 ? (int)(j->length + 3) / 4 : 0) {
+    case 1: return l2_major(j, first, last, is64, kind, 1);
+    case 2: return l2_major(j, first, last, is64, kind, 2);
+    case 3: return l2_major(j, first, last, is64, kind, 3);
+    case 4: return l2_major(j, first, last, is64, kind, 4);
+    default: return l2_major(j, first, last, is64, kind, 0);
     }
-#undef L2_MAJOR_OF
 }
-/* One entry x of minor vector m (lanes h, l of its major vector): its term, or its size. */
-L2_INLINE void l2_minor_add(const l2_job *j, double *h, double *l, double *M, int64_t m, double x, int kind) {
-    double e;
-    if (j->max_only) {
-        M[m] = fabs(x) > M[m] ? fabs(x) : M[m];
-        return;
-    }
-    l2_ref r = {0, j->s1 ? j->s1[m] : 1.0, j->s2 ? j->s2[m] : 1.0};
-    x = l2_term1(x, kind, j->p, &r, 1);
-    TWO_SUM(h[m], x, h[m], e);
-    l[m] += e;
-}
-/* Minor vectors (columns of a C-ordered array, CSC rows, CSR columns) of spans first..last-1:
- * major vector c adds its entries in the span to lane c & 7 (vector m's at ah[(c & 7) span + m -
- * m0]), cache-sized; sparse, through a cursor per major vector (sorted indices). Their sums (or
- * largest entries) to hi, lo. */
+/* Fast l1, l2 sums (NaN skipped) of minor vectors (columns of a C-ordered array, CSC rows, CSR
+ * columns) of spans first..last-1: major vector c adds its entries in the span to lane c & 7
+ * (vector m's at ah[(c & 7) span + m - m0]), cache-sized; sparse, through a cursor per major vector
+ * (sorted indices). Renormalized into hi, lo. */
 L2_INLINE int l2_minor(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
     int64_t n = j->n_major, span = j->idx ? L2_SPAN : L2_CHUNK, w = is64 ? 8 : 4, m, q, z;
     int64_t *cur = j->idx ? malloc((size_t)(n + 1) * 8) : NULL; /* sparse only */
-    double *ah = calloc(16 * span + 8, 8), *al = ah + 8 * span + 8; /* al: off 4K aliasing */
-    v4d s1 = l2_all(1.0), s2 = s1;
+    double *ah = calloc(16 * span + 8, 8), *al = ah + 8 * span + 8, t, e; /* al: off 4K aliasing */
     if ((j->idx && !cur) || !ah) return free(cur), free(ah), 2;
     for (int64_t c = 0; j->idx && c < n; c++) /* to the first span */
         for (cur[c] = l2_index(j->ptr, j->idx64, c), z = l2_index(j->ptr, j->idx64, c + 1);
              cur[c] < z && l2_index(j->idx, j->idx64, cur[c]) < first * span; cur[c]++) {}
-    for (int64_t t = first, m0, m1; t < last; t++) {
-        m0 = t * span, m1 = m0 + span < j->n_minor ? m0 + span : j->n_minor;
+    for (int64_t s = first, m0, m1; s < last; s++) {
+        m0 = s * span, m1 = m0 + span < j->n_minor ? m0 + span : j->n_minor;
         double *H = j->hi + m0, *L = j->lo + m0;
         memset(H, 0, (size_t)(m1 - m0) * 8), memset(L, 0, (size_t)(m1 - m0) * 8);
         for (int64_t c = 0; c <= n; c++) {
-            if (!j->max_only && (c == n || (c && c % L2_BLOCK == 0))) /* a block ends */
+            if (c == n || (c && c % L2_BLOCK == 0)) /* a block ends */
                 for (int64_t i = 0; i < m1 - m0; i += 4) l2_flush(ah + i, al + i, span, m1 - m0 - i, H + i, L + i);
             double *h = ah + (c & 7) * span - m0, *l = al + (c & 7) * span - m0;
             const char *row = (const char *)j->x + c * j->n_minor * w;
             for (m = m0; !j->idx && c < n && m < m1; m += 4) { /* dense: four vectors at a time */
                 v4d x = m + 4 <= m1 ? l2_load(row + m * w, is64) : l2_load_n(row + m * w, is64, m1 - m), hv, lv;
-                if (j->max_only) { /* hi, lo, s1 and s2 hold n_minor + 4 */
-                    memcpy(&hv, H - m0 + m, 32), x = l2_abs(x), hv = l2_select(x > hv, x, hv), memcpy(H - m0 + m, &hv, 32);
-                    continue;
-                }
-                if (j->s1) memcpy(&s1, j->s1 + m, 32), memcpy(&s2, j->s2 + m, 32);
                 memcpy(&hv, h + m, 32), memcpy(&lv, l + m, 32);
-                l2_add(&hv, &lv, l2_term(x, kind, j->p, s1, s2, 1));
+                l2_add(&hv, &lv, l2_term(x, kind, 2.0, &l2_unit, 1));
                 memcpy(h + m, &hv, 32), memcpy(l + m, &lv, 32);
             }
             if (!j->idx) continue;
@@ -497,10 +464,14 @@ L2_INLINE int l2_minor(const l2_job *j, int64_t first, int64_t last, int is64, i
                 __builtin_prefetch((const char *)j->idx + cur[c + 16] * (j->idx64 ? 8 : 4)),
                 __builtin_prefetch((const char *)j->x + cur[c + 16] * (is64 ? 8 : 4));
             for (q = cur[c], z = c < n ? l2_index(j->ptr, j->idx64, c + 1) : q;
-                 q < z && (m = l2_index(j->idx, j->idx64, q)) < m1; q++)
-                l2_minor_add(j, h, l, H - m0, m, l2_at(j->x, is64, q), kind);
+                 q < z && (m = l2_index(j->idx, j->idx64, q)) < m1; q++) {
+                t = l2_term(l2_all(l2_at(j->x, is64, q)), kind, 2.0, &l2_unit, 1)[0];
+                TWO_SUM(h[m], t, h[m], e);
+                l[m] += e;
+            }
             if (c < n) cur[c] = q;
         }
+        for (m = 0; m < m1 - m0; m++) l2_renormalize(H + m, L + m);
     }
     return free(cur), free(ah), 0;
 }
@@ -543,10 +514,11 @@ L2_INLINE int l2_run_any(const l2_job *j, int64_t first, int64_t last) {
     switch (j->op) {
     case L2_MAJOR:
         if (k == L2_LP) return l2_major(j, first, last, is64, L2_LP, 0);
-        return l2_major_by_length(j, first, last, is64, k);
+        if (k == L2_L2) return is64 ? l2_major_short(j, first, last, 1, L2_L2) : l2_major_short(j, first, last, 0, L2_L2);
+        return is64 ? l2_major_short(j, first, last, 1, L2_L1) : l2_major_short(j, first, last, 0, L2_L1);
     case L2_MINOR:
-        if (k == L2_L2 && !j->s1) return is64 ? l2_minor(j, first, last, 1, 2) : l2_minor(j, first, last, 0, 2);
-        return l2_minor(j, first, last, is64, j->kind);
+        if (k == L2_L2) return is64 ? l2_minor(j, first, last, 1, L2_L2) : l2_minor(j, first, last, 0, L2_L2);
+        return is64 ? l2_minor(j, first, last, 1, L2_L1) : l2_minor(j, first, last, 0, L2_L1);
     case L2_SCALE:
         return is64 ? l2_scale_vectors(j, first, last, 1) : l2_scale_vectors(j, first, last, 0), 0;
     default: /* L2_HAS_INF */

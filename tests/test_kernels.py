@@ -201,16 +201,18 @@ def test_containers_give_identical_bits(rng, dtype, norm, axis):
         assert_array_equal(found.view(np.uint64), dense_norms.view(np.uint64))
 
 
+@pytest.mark.parametrize("norm", ["l2", 3])
 @pytest.mark.parametrize("axis", [0, 1])
-def test_containers_give_identical_bits_on_many_vectors(axis):
+def test_containers_give_identical_bits_on_many_vectors(axis, norm):
     # Enough minor vectors (CSC rows, CSR columns) and entries for the work
-    # to be split between threads and into several passes.
+    # to be split between threads and into several passes; with p = 3 every
+    # vector takes the careful path.
     rng = np.random.default_rng(4)
     X = awkward(rng, (70_000, 64), np.float64)
     if axis == 0:
         X = X.reshape(64, -1)
     results = {
-        name: normalize(container, axis=axis, return_norm=True)
+        name: normalize(container, norm=norm, axis=axis, return_norm=True)
         for name, container in containers(X).items()
     }
     dense_result, dense_norms = results.pop("dense")
