@@ -31,7 +31,7 @@ cdef extern from "_vector.h" nogil:
         const void *x
         const void *idx
         const void *ptr
-        int64_t length, n_major, n_minor
+        int64_t length, n_major, n_minor, span
         void *out
         l2_target target
         int64_t *E
@@ -210,7 +210,9 @@ def _parts(X, p, axis, largest=None):
     if major:
         return _major(args, p, threads=threads, largest=largest)
     cdef l2_job j = _job(L2_MINOR, data, indices, indptr, l2_kind(p), p)
-    cdef int64_t span = L2_SPAN if j.idx else L2_CHUNK, spans = (n + span - 1) // span
+    # Dense spans are narrower where there are few columns, so that every thread takes some.
+    j.span = L2_SPAN if j.idx else max(16, min(L2_CHUNK, ((n + threads - 1) // threads + 15) // 16 * 16))
+    cdef int64_t spans = (n + j.span - 1) // j.span
     parts = Parts(p, np.zeros(n, np.int64), np.zeros(n + 4), np.zeros(n + 4))  # read four at a time
     careful = np.arange(n)
     if j.kind <= L2_L2:

@@ -39,7 +39,7 @@ enum { L2_MAJOR = 1, L2_MINOR, L2_HAS_INF, L2_SCALE }; /* operations */
 #define L2_FAST_MIN 0x1p-960
 #define L2_FAST_MAX 0x1p1000
 #define L2_EMPTY INT64_MIN /* E of a vector without a non-zero entry */
-#define L2_CHUNK 256       /* minor vectors of one dense minor span */
+#define L2_CHUNK 256       /* at most, minor vectors of one dense minor span */
 #define L2_SPAN (1 << 14)  /* minor vectors of one sparse minor span: lanes in cache */
 #define L2_INLINE static inline __attribute__((always_inline))
 /* Knuth's TwoSum, for doubles and vectors: s + e = a + b exactly. L2_PLAIN,
@@ -63,11 +63,11 @@ L2_INLINE v4d l2_load(const void *x, int is64) {
 L2_INLINE void l2_store(void *out, int is64, v4d v) {
     if (is64) *(v4d_u *)out = v; else *(v4f_u *)out = __builtin_convertvector(v, v4f);
 }
-static inline double l2_at(const void *x, int is64, int64_t i) { return is64 ? ((const double *)x)[i] : ((const float *)x)[i]; }
-static inline void l2_put(void *x, int is64, int64_t i, double v) {
+L2_INLINE double l2_at(const void *x, int is64, int64_t i) { return is64 ? ((const double *)x)[i] : ((const float *)x)[i]; }
+L2_INLINE void l2_put(void *x, int is64, int64_t i, double v) {
     if (is64) ((double *)x)[i] = v; else ((float *)x)[i] = (float)v;
 }
-static inline int64_t l2_index(const void *idx, int idx64, int64_t q) { return idx64 ? ((const int64_t *)idx)[q] : ((const int32_t *)idx)[q]; }
+L2_INLINE int64_t l2_index(const void *idx, int idx64, int64_t q) { return idx64 ? ((const int64_t *)idx)[q] : ((const int32_t *)idx)[q]; }
 L2_INLINE v4d l2_load_n(const void *x, int is64, int64_t n) { /* n < 4 entries, zeros after */
     v4d v = {0};
     for (int i = 0; i < (n & 3); i++) v[i] = l2_at(x, is64, i);
@@ -252,6 +252,7 @@ typedef struct {
     double p;
     const void *x, *idx, *ptr;        /* values; sparse positions and bounds */
     int64_t length, n_major, n_minor; /* dense: entries per major vector */
+    int64_t span;                     /* L2_MINOR: minor vectors a task takes */
     void *out;                        /* scaled values, or NULL */
     l2_target target;
     int64_t *E;                       /* per-vector outputs (may be NULL) */
@@ -437,7 +438,7 @@ L2_INLINE int l2_major_short(const l2_job *j, int64_t first, int64_t last, int i
  * (vector m's at ah[(c & 7) span + m - m0]), cache-sized; sparse, through a cursor per major vector
  * (sorted indices). Renormalized into hi, lo. */
 L2_INLINE int l2_minor(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
-    int64_t n = j->n_major, span = j->idx ? L2_SPAN : L2_CHUNK, w = is64 ? 8 : 4, m, q, z;
+    int64_t n = j->n_major, span = j->span, w = is64 ? 8 : 4, m, q, z;
     int64_t *cur = j->idx ? malloc((size_t)(n + 1) * 8) : NULL; /* sparse only */
     double *ah = calloc(16 * span + 8, 8), *al = ah + 8 * span + 8, t, e; /* al: off 4K aliasing */
     if ((j->idx && !cur) || !ah) return free(cur), free(ah), 2;
