@@ -200,8 +200,9 @@ def _major(args, p, eps=0.0, max_norm=None, out=None, wanted="parts", threads=1,
 
 def _parts(X, p, axis, largest=None):
     """Parts of the vectors along ``axis``. Minor ones get fast l1 and l2
-    sums; those these do not settle (all, for other p) are copied, a few at a
-    time, into major vectors: the same bits. ``largest``: as ``_major``'s."""
+    sums; those these do not settle (all, for other p) are copied into major
+    vectors (dense ones a few at a time): the same bits. ``largest``: as
+    ``_major``'s."""
     if sp.issparse(X) and not X.has_sorted_indices:  # the canonical order
         X = X.sorted_indices()
     args, major = _layout(X, axis)
