@@ -168,10 +168,9 @@ def _written(X, in_place, fill):
     itself when ``in_place`` (a converted copy is written back)."""
     Y = _kernel_form(X)
     out = Y
-    if Y is X and not in_place and sp.issparse(X):
-        out = type(X)((np.empty_like(X.data), X.indices.copy(), X.indptr.copy()), shape=X.shape)
-    elif Y is X and not in_place:
-        out = np.empty_like(X, order="K")
+    if Y is X and not in_place:  # new memory beside the input
+        out = (type(X)((np.empty_like(X.data), X.indices.copy(), X.indptr.copy()), shape=X.shape)
+               if sp.issparse(X) else np.empty_like(X, order="K"))
     extra = fill(Y, out)
     if out is not X and in_place:
         (X.data if sp.issparse(X) else X)[...] = out.data if sp.issparse(X) else out
@@ -211,13 +210,13 @@ def _parts(X, p, axis, largest=None):
     if major:
         return _major(args, p, threads=threads, largest=largest)
     cdef l2_job j = _job(L2_MINOR, data, indices, indptr, l2_kind(p), p)
-    # Dense spans are narrower where there are few columns, so that every thread takes some.
-    j.span = L2_SPAN if j.idx else max(16, min(L2_CHUNK, ((n + threads - 1) // threads + 15) // 16 * 16))
-    cdef int64_t spans = (n + j.span - 1) // j.span
     parts = Parts(p, np.zeros(n, np.int64), np.zeros(n + 4), np.zeros(n + 4))  # read four at a time
     careful = np.arange(n)
     if j.kind <= L2_L2:
         j.n_major, j.n_minor, j.hi, j.lo = n_major, n, <double *>_at(parts.hi), <double *>_at(parts.lo)
+        # Dense spans are narrower where there are few columns, so that every thread takes some.
+        j.span = L2_SPAN if j.idx else max(16, min(L2_CHUNK, ((n + threads - 1) // threads + 15) // 16 * 16))
+        spans = (n + j.span - 1) // j.span
         _run(&j, spans, (spans + threads - 1) // threads, threads)
         careful = np.flatnonzero(~((parts.hi[:n] >= L2_FAST_MIN) & (parts.hi[:n] <= L2_FAST_MAX)))
     parts = parts._replace(hi=parts.hi[:n], lo=parts.lo[:n])
