@@ -30,12 +30,12 @@ int main(int argc, char **argv) {
     memset(&j, 0, sizeof(j));
     j.op = L2_MAJOR, j.kind = L2_L2, j.p = 2.0, j.is64 = is64, j.x = x, j.out = out;
     j.length = cols, j.n_major = rows, j.target = l2_make_target(0.0, 0.0);
-    l2_select_isa(1);
+    int isa = l2_select_isa(1);
 #ifdef L2_PLAIN
     in_place = 0;
 #endif
     int bad = count_call(&j, in_place, size);
     printf("%s rows=%lld cols=%lld %s isa=%d bad=%d out[0]=%g\n", is64 ? "float64" : "float32", (long long)rows,
-           (long long)cols, in_place ? "inplace" : "copy", l2_isa, bad, l2_at(out, is64, 0));
+           (long long)cols, in_place ? "inplace" : "copy", isa, bad, l2_at(out, is64, 0));
     return bad;
 }

@@ -515,15 +515,15 @@ def column_parts(X, p):
     large p, ``E`` is its exponent and ``hi`` its mantissa; for moderate p,
     its p-th power with ``E`` on the kernels' grid.
     """
-    from ._kernels import EMPTY, Parts, grid, kind_of
+    from ._kernels import EMPTY, Parts, grid
 
     E, hi, observed = column_statistics(X, p)
     E, hi = np.asarray(E, np.int64), np.asarray(hi, np.float64)
     if p not in (1, 2):
         mantissa, shift = np.frexp(hi)
         E, hi = E + shift - 1, 2.0 * mantissa  # 2**E <= norm < 2**(E + 1)
-        if p != np.inf and kind_of(p) == kind_of(3):
-            step = grid(p)
+        step = grid(p)
+        if step:
             E, hi = E - E % step, (hi * 2.0 ** (E % step)) ** p
     empty = ~(hi > 0)
     E, hi = np.where(empty, EMPTY, E), np.where(empty, 0.0, hi)

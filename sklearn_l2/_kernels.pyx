@@ -1,12 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""The NumPy/SciPy adapter over the compiled kernels of ``_vector.h``.
-
-``normalize``, ``norms``, ``column_parts`` and ``scale_columns`` are those of
-:mod:`sklearn_l2._dask` and :mod:`sklearn_l2._array_api`. Containers become
-*major* vectors (rows of a C-ordered array, CSR rows, CSC columns) or *minor*
-ones (the others); float16 is computed in float32. Input is validated. A
-norm travels as mergeable *parts* ``(E, hi, lo)``.
-"""
+"""The NumPy/SciPy adapter (the protocol of :mod:`sklearn_l2._dask`) over
+``_vector.h``: containers become *major* vectors (rows of a C-ordered array,
+CSR rows, CSC columns) or *minor* ones; float16 is computed in float32; a
+norm travels as mergeable *parts* ``(E, hi, lo)``. Input is validated."""
 
 import os
 from typing import NamedTuple
@@ -20,7 +16,7 @@ from libc.string cimport memset
 
 cdef extern from "_vector.h" nogil:
     enum:
-        L2_MAJOR, L2_MINOR, L2_HAS_INF, L2_SCALE, L2_L2, L2_CHUNK, L2_SPAN
+        L2_MAJOR, L2_MINOR, L2_HAS_INF, L2_SCALE, L2_L2, L2_LP, L2_CHUNK, L2_SPAN
     int64_t L2_EMPTY
     double L2_FAST_MIN, L2_FAST_MAX
     ctypedef struct l2_target:
@@ -46,14 +42,10 @@ cdef extern from "_vector.h" nogil:
     int64_t l2_grid(double p)
     int l2_select_isa(int limit)
     int l2_max_threads()
-    int l2_run(const l2_job *j, int64_t first, int64_t last)
+    int (*l2_run)(const l2_job *j, int64_t first, int64_t last)
     l2_target l2_make_target(double eps, double max_norm)
-    void l2_norms_of(int kind, double p, int64_t n, const int64_t *E, const double *h,
-                     const double *l, double *out)
-    void l2_factors_of(int kind, double p, int64_t n, const int64_t *E, const double *h,
-                       const double *l, double eps, double max_norm, int64_t *k, double *g)
-    void l2_merge_all(int kind, double p, int64_t n, int64_t *E, double *h, double *l,
-                      const int64_t *E2, const double *h2, const double *l2)
+    void l2_parts(int kind, double p, int64_t n, int64_t *E, double *h, double *l, const int64_t *E2,
+                  const double *h2, const double *l2, const l2_target *t, double *norms, int64_t *k, double *g)
 
 # SKLEARN_L2_CPU=baseline or avx2 lowers the instruction set (same bits).
 _ISAS = ("baseline", "avx2", "avx512")
@@ -66,11 +58,9 @@ EMPTY = L2_EMPTY
 cdef int64_t PIECE = 1 << 16
 PARALLEL = 1 << 20
 
-def kind_of(p):
-    return l2_kind(float(p))
-
 def grid(double p):
-    return l2_grid(p)
+    """The grid of exponents of moderate p's parts (0: l1, l2, max, large p)."""
+    return l2_grid(p) if l2_kind(p) == L2_LP else 0
 
 def n_threads(n_entries):
     """OpenMP's limit (threadpoolctl, joblib) capped by this process's CPUs."""
@@ -116,29 +106,30 @@ class Parts(NamedTuple):
 
     def merged(self, other):
         """The parts of both sets of entries together (same vectors)."""
-        E, hi, lo = self.E.copy(), self.hi.copy(), self.lo.copy()
-        l2_merge_all(l2_kind(self.p), self.p, E.size, <int64_t *>_at(E), <double *>_at(hi),
-                     <double *>_at(lo), <int64_t *>_at(other.E), <double *>_at(other.hi),
-                     <double *>_at(other.lo))
-        return self._replace(E=E, hi=hi, lo=lo)
+        both = self._replace(E=self.E.copy(), hi=self.hi.copy(), lo=self.lo.copy())
+        _each(both, other)
+        return both
 
     def norms(self):
         """Float64 norms (inf only where the norm exceeds the float64 range)."""
         out = np.empty(self.E.size)
-        l2_norms_of(l2_kind(self.p), self.p, out.size, <int64_t *>_at(self.E),
-                    <double *>_at(self.hi), <double *>_at(self.lo), <double *>_at(out))
+        _each(self, norms=out)
         return out
 
     def scaling(self, eps, max_norm):
         """Multipliers ``(k, g)``: a vector is scaled by ``2**k * g``."""
         k, g = np.empty(self.E.size, np.int64), np.empty(self.E.size)
-        l2_factors_of(l2_kind(self.p), self.p, k.size, <int64_t *>_at(self.E),
-                      <double *>_at(self.hi), <double *>_at(self.lo), eps, max_norm or 0.0,
-                      <int64_t *>_at(k), <double *>_at(g))
+        _each(self, k=k, g=g, eps=eps, max_norm=max_norm)
         return k, g
 
-# ---------------------------------------------------------------------------
-# Containers as vectors.
+def _each(a, other=None, norms=None, k=None, g=None, eps=0.0, max_norm=None):
+    """What is given: parts ``other`` merged into parts ``a``, then the
+    ``norms`` and the multipliers ``k, g`` of ``a`` written."""
+    cdef l2_target t = l2_make_target(eps, max_norm or 0.0)
+    E2, h2, l2 = (None, None, None) if other is None else other[1:]
+    l2_parts(l2_kind(a.p), a.p, a.E.size, <int64_t *>_at(a.E), <double *>_at(a.hi), <double *>_at(a.lo),
+             <int64_t *>_at(E2), <double *>_at(h2), <double *>_at(l2), &t, <double *>_at(norms),
+             <int64_t *>_at(k), <double *>_at(g))
 
 def _kernel_form(X):
     """``X`` as the kernels read it: float32 for float16, contiguous arrays,
@@ -166,8 +157,7 @@ def _written(X, in_place, fill):
     """``(result, extra)``: ``extra = fill(Y, out)`` writes ``out`` from ``Y``
     (``X`` in kernel form); ``result`` is ``out`` in ``X``'s dtype, or ``X``
     itself when ``in_place`` (a converted copy is written back)."""
-    Y = _kernel_form(X)
-    out = Y
+    out = Y = _kernel_form(X)
     if Y is X and not in_place:  # new memory beside the input
         out = (type(X)((np.empty_like(X.data), X.indices.copy(), X.indptr.copy()), shape=X.shape)
                if sp.issparse(X) else np.empty_like(X, order="K"))
@@ -186,11 +176,9 @@ def _major(args, p, eps=0.0, max_norm=None, out=None, wanted="parts", threads=1,
     if out is not None and _at(out) == _at(data):
         scan = _job(L2_HAS_INF, data)
         _run(&scan, data.size, PIECE, threads)
-    norms = E = hi = lo = None  # only what is asked for: a row of 8 floats is 32 bytes
-    if wanted == "norms":
-        norms = np.empty(n_major)
-    elif wanted == "parts":
-        E, hi, lo = np.empty(n_major, np.int64), np.empty(n_major), np.empty(n_major)
+    # Only what is asked for: a row of 8 floats is 32 bytes.
+    norms = np.empty(n_major) if wanted == "norms" else None
+    E, hi, lo = (np.empty(n_major, np.int64), np.empty(n_major), np.empty(n_major)) if wanted == "parts" else [None] * 3
     largest = None if largest is None else np.ascontiguousarray(largest, np.float64)
     j.norms, j.E, j.hi, j.lo = <double *>_at(norms), <int64_t *>_at(E), <double *>_at(hi), <double *>_at(lo)
     j.largest = <double *>_at(largest)
@@ -210,7 +198,7 @@ def _parts(X, p, axis, largest=None):
     if major:
         return _major(args, p, threads=threads, largest=largest)
     cdef l2_job j = _job(L2_MINOR, data, indices, indptr, l2_kind(p), p)
-    parts = Parts(p, np.zeros(n, np.int64), np.zeros(n + 4), np.zeros(n + 4))  # read four at a time
+    parts = Parts(p, np.zeros(n, np.int64), np.zeros(n), np.zeros(n))
     careful = np.arange(n)
     if j.kind <= L2_L2:
         j.n_major, j.n_minor, j.hi, j.lo = n_major, n, <double *>_at(parts.hi), <double *>_at(parts.lo)
@@ -218,8 +206,7 @@ def _parts(X, p, axis, largest=None):
         j.span = L2_SPAN if j.idx else max(16, min(L2_CHUNK, ((n + threads - 1) // threads + 15) // 16 * 16))
         spans = (n + j.span - 1) // j.span
         _run(&j, spans, (spans + threads - 1) // threads, threads)
-        careful = np.flatnonzero(~((parts.hi[:n] >= L2_FAST_MIN) & (parts.hi[:n] <= L2_FAST_MAX)))
-    parts = parts._replace(hi=parts.hi[:n], lo=parts.lo[:n])
+        careful = np.flatnonzero(~((parts.hi >= L2_FAST_MIN) & (parts.hi <= L2_FAST_MAX)))
     rows = X if axis == 1 else X.T  # its rows: the vectors
     # Dense: a few at a time; sparse: all at once (a selection reads every entry).
     per = max(1, careful.size if sp.issparse(X) else PARALLEL // max(n_major, 1))
@@ -229,9 +216,6 @@ def _parts(X, p, axis, largest=None):
                      largest=None if largest is None else largest[some])
         parts.E[some], parts.hi[some], parts.lo[some] = got.E, got.hi, got.lo
     return parts
-
-# ---------------------------------------------------------------------------
-# The adapter protocol.
 
 def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
     """``(result, norms)``: every vector along ``axis`` scaled; ``X`` itself

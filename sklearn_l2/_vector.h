@@ -1,16 +1,12 @@
-/* The arithmetic of sklearn_l2: a vector's norm and its scaling.
- * A vector's power sum, of |x / d|^p over its entries, is added in one
- * canonical order (docs/user_guide/exactness.rst): the term of position i
- * goes to lane i mod 8, lanes add their terms in increasing position by
- * TwoSum (errors kept in a second float64), one fixed tree adds the eight
- * lanes (j + 4, j + 2, j + 1) into a double-double, per block of L2_BLOCK
- * positions, blocks in order. A missing position adds +0, which changes no
- * lane: dense, CSR and CSC give the same bits. d = 1 for l1, l2 whose sum
- * lies in [L2_FAST_MIN, L2_FAST_MAX]; else, and for other p, d = 2^E set by
- * the largest entry, or that entry itself for large p. NaN makes a major
- * vector's fast sum NaN; other sums skip it. Loops are written once on vector types and
- * compiled for three instruction sets (l2_run_*) doing the same IEEE
- * operations; build with -ffp-contract=off (no fused multiply-add). */
+/* The arithmetic of sklearn_l2: a vector's norm and its scaling, in one canonical order
+ * (docs/user_guide/exactness.rst). The term |x / d|^p of position i goes to lane i mod 8; lanes add
+ * in increasing position by TwoSum (errors in a second float64); one fixed tree adds the eight lanes
+ * into a double-double per block of L2_BLOCK positions, blocks in order. A missing position adds
+ * +0, which changes no lane: dense, CSR and CSC give the same bits. d = 1 for l1, l2 whose sum lies
+ * in [L2_FAST_MIN, L2_FAST_MAX]; else d = 2^E set by the largest entry (or that entry, large p).
+ * NaN makes a major vector's fast sum NaN; other sums skip it. Loops are written once on vector
+ * types and compiled for three instruction sets doing the same IEEE operations; build with
+ * -ffp-contract=off (no fused multiply-add). */
 #ifndef SKLEARN_L2_VECTOR_H
 #define SKLEARN_L2_VECTOR_H
 #include <math.h>
@@ -60,13 +56,9 @@ L2_INLINE v4d l2_load(const void *x, int is64) {
     const float *f = x;
     return is64 ? (v4d)*(const v4d_u *)x : (v4d){f[0], f[1], f[2], f[3]};
 }
-L2_INLINE void l2_store(void *out, int is64, v4d v) {
-    if (is64) *(v4d_u *)out = v; else *(v4f_u *)out = __builtin_convertvector(v, v4f);
-}
+L2_INLINE void l2_store(void *out, int is64, v4d v) { if (is64) *(v4d_u *)out = v; else *(v4f_u *)out = __builtin_convertvector(v, v4f); }
 L2_INLINE double l2_at(const void *x, int is64, int64_t i) { return is64 ? ((const double *)x)[i] : ((const float *)x)[i]; }
-L2_INLINE void l2_put(void *x, int is64, int64_t i, double v) {
-    if (is64) ((double *)x)[i] = v; else ((float *)x)[i] = (float)v;
-}
+L2_INLINE void l2_put(void *x, int is64, int64_t i, double v) { if (is64) ((double *)x)[i] = v; else ((float *)x)[i] = (float)v; }
 L2_INLINE int64_t l2_index(const void *idx, int idx64, int64_t q) { return idx64 ? ((const int64_t *)idx)[q] : ((const int32_t *)idx)[q]; }
 L2_INLINE v4d l2_load_n(const void *x, int is64, int64_t n) { /* n < 4 entries, zeros after */
     v4d v = {0};
@@ -232,18 +224,14 @@ static void l2_merge(int kind, double p, int64_t *Ea, double *ha, double *la, in
     l2_renormalize(ha, la);
 }
 
-/* Norms, multipliers and merges of n vectors' parts. */
-static void l2_norms_of(int kind, double p, int64_t n, const int64_t *E, const double *h, const double *l, double *out) {
-    for (int64_t i = 0; i < n; i++) out[i] = l2_norm(kind, p, E[i], h[i], l[i]);
-}
-static void l2_factors_of(int kind, double p, int64_t n, const int64_t *E, const double *h, const double *l,
-                          double eps, double max_norm, int64_t *k, double *g) {
-    l2_target t = l2_make_target(eps, max_norm);
-    for (int64_t i = 0; i < n; i++) l2_factor(&t, kind, p, E[i], h[i], l[i], &k[i], &g[i]);
-}
-static void l2_merge_all(int kind, double p, int64_t n, int64_t *E, double *h, double *l, const int64_t *E2,
-                         const double *h2, const double *l2) {
-    for (int64_t i = 0; i < n; i++) l2_merge(kind, p, &E[i], &h[i], &l[i], E2[i], h2[i], l2[i]);
+/* Parts (E, h, l) of n vectors: merged with (E2, h2, l2) if given, then their norms or multipliers. */
+static void l2_parts(int kind, double p, int64_t n, int64_t *E, double *h, double *l, const int64_t *E2,
+                     const double *h2, const double *l2, const l2_target *t, double *norms, int64_t *k, double *g) {
+    for (int64_t i = 0; i < n; i++) {
+        if (E2) l2_merge(kind, p, &E[i], &h[i], &l[i], E2[i], h2[i], l2[i]);
+        if (norms) norms[i] = l2_norm(kind, p, E[i], h[i], l[i]);
+        if (g) l2_factor(t, kind, p, E[i], h[i], l[i], &k[i], &g[i]);
+    }
 }
 
 /* ---- Operations: a job describes the data and outputs; l2_run does [first, last) of it. */
@@ -425,18 +413,15 @@ L2_INLINE int l2_major(const l2_job *j, int64_t first, int64_t last, int is64, i
 }
 /* l1 and l2 by the blocks of four of a short dense row (0: other rows), so each gets its loop. */
 L2_INLINE int l2_major_short(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
-    switch (!j->ptr && j->length <= 16 ? (int)(j->length + 3) / 4 : 0) {
-    case 1: return l2_major(j, first, last, is64, kind, 1);
-    case 2: return l2_major(j, first, last, is64, kind, 2);
-    case 3: return l2_major(j, first, last, is64, kind, 3);
-    case 4: return l2_major(j, first, last, is64, kind, 4);
-    default: return l2_major(j, first, last, is64, kind, 0);
-    }
+    int b = !j->ptr && j->length <= 16 ? (int)(j->length + 3) / 4 : 0;
+    return b == 1 ? l2_major(j, first, last, is64, kind, 1) : b == 2 ? l2_major(j, first, last, is64, kind, 2)
+         : b == 3 ? l2_major(j, first, last, is64, kind, 3) : b == 4 ? l2_major(j, first, last, is64, kind, 4)
+         : l2_major(j, first, last, is64, kind, 0);
 }
 /* Fast l1, l2 sums (NaN skipped) of minor vectors (columns of a C-ordered array, CSC rows, CSR
  * columns) of spans first..last-1: major vector c adds its entries in the span to lane c & 7
  * (vector m's at ah[(c & 7) span + m - m0]), cache-sized; sparse, through a cursor per major vector
- * (sorted indices). Renormalized into hi, lo. */
+ * (sorted indices). Added to hi, lo (zero on entry), renormalized. */
 L2_INLINE int l2_minor(const l2_job *j, int64_t first, int64_t last, int is64, int kind) {
     int64_t n = j->n_major, span = j->span, w = is64 ? 8 : 4, m, q, z;
     int64_t *cur = j->idx ? malloc((size_t)(n + 1) * 8) : NULL; /* sparse only */
@@ -448,7 +433,6 @@ L2_INLINE int l2_minor(const l2_job *j, int64_t first, int64_t last, int is64, i
     for (int64_t s = first, m0, m1; s < last; s++) {
         m0 = s * span, m1 = m0 + span < j->n_minor ? m0 + span : j->n_minor;
         double *H = j->hi + m0, *L = j->lo + m0;
-        memset(H, 0, (size_t)(m1 - m0) * 8), memset(L, 0, (size_t)(m1 - m0) * 8);
         for (int64_t c = 0; c <= n; c++) {
             if (c == n || (c && c % L2_BLOCK == 0)) /* a block ends */
                 for (int64_t i = 0; i < m1 - m0; i += 4) l2_flush(ah + i, al + i, span, m1 - m0 - i, H + i, L + i);
@@ -499,15 +483,13 @@ L2_INLINE void l2_scale_vectors(const l2_job *j, int64_t first, int64_t last, in
 /* Whether entries first..last-1 hold an infinity: all-ones exponent, zero mantissa, 32 bytes at a time. */
 L2_INLINE int l2_has_inf(const l2_job *j, int64_t first, int64_t last, int is64) {
     const char *x = j->x;
-    int64_t i = first, any = 0;
-    v4l d = {0};
-    v8i f = {0};
-    for (; i + (is64 ? 4 : 8) <= last; i += is64 ? 4 : 8)
-        if (is64) d |= (*(const v4l_u *)(x + i * 8) & INT64_MAX) == 0x7ff0000000000000;
-        else f |= (*(const v8i_u *)(x + i * 4) & INT32_MAX) == 0x7f800000;
-    for (; i < last; i++) any |= isinf(l2_at(x, is64, i));
-    for (int k = 0; k < 4; k++) any |= d[k] | f[k] | f[k + 4];
-    return any != 0;
+    int64_t i = first, step = is64 ? 4 : 8;
+    v4l any = {0};
+    for (; i + step <= last; i += step)
+        any |= is64 ? (*(const v4l_u *)(x + i * 8) & INT64_MAX) == 0x7ff0000000000000
+                    : (v4l)((*(const v8i_u *)(x + i * 4) & INT32_MAX) == 0x7f800000);
+    for (; i < last; i++) any[0] |= isinf(l2_at(x, is64, i));
+    return (any[0] | any[1] | any[2] | any[3]) != 0;
 }
 /* Each operation, specialized by dtype and, for l1 and l2, kind. */
 L2_INLINE int l2_run_any(const l2_job *j, int64_t first, int64_t last) {
@@ -532,22 +514,18 @@ __attribute__((target("arch=x86-64-v4"))) static int l2_run_avx512(const l2_job 
 __attribute__((target("arch=x86-64-v3"))) static int l2_run_avx2(const l2_job *j, int64_t a, int64_t b) { return l2_run_any(j, a, b); }
 #endif
 static int l2_run_baseline(const l2_job *j, int64_t a, int64_t b) { return l2_run_any(j, a, b); }
-static int l2_isa; /* 0 baseline, 1 AVX2, 2 AVX-512 */
-static inline int l2_select_isa(int limit) {
+static int (*l2_run)(const l2_job *j, int64_t first, int64_t last) = l2_run_baseline;
+static inline int l2_select_isa(int limit) { /* 0 baseline, 1 AVX2, 2 AVX-512 (at most limit) */
     int best = 0;
 #if defined(__x86_64__)
     __builtin_cpu_init();
     best = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     best += best && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
             && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+    best = best < limit ? best : limit;
+    l2_run = best == 2 ? l2_run_avx512 : best ? l2_run_avx2 : l2_run_baseline;
 #endif
-    return l2_isa = best < limit ? best : limit;
-}
-static inline int l2_run(const l2_job *j, int64_t first, int64_t last) {
-#if defined(__x86_64__)
-    if (l2_isa) return l2_isa == 2 ? l2_run_avx512(j, first, last) : l2_run_avx2(j, first, last);
-#endif
-    return l2_run_baseline(j, first, last);
+    return best;
 }
 #ifdef _OPENMP
 static inline int l2_max_threads(void) { return omp_get_max_threads(); }
