@@ -250,14 +250,13 @@ def column_parts(X, p, largest=None):
     one's non-missing entries (an int if none is missing). ``largest``: each
     whole column's largest entry, when ``X`` is a chunk of rows (Dask)."""
     Y = _kernel_form(X)
-    missing = np.isnan(Y.data if sp.issparse(Y) else Y)
-    if not missing.any():
-        observed = Y.shape[0]
-    elif not sp.issparse(Y):
-        observed = Y.shape[0] - missing.sum(axis=0)
-    else:
-        columns = Y.indices if Y.format == "csr" else np.repeat(np.arange(Y.shape[1]), np.diff(Y.indptr))
-        observed = Y.shape[0] - np.bincount(columns[missing], minlength=Y.shape[1])
+    values, observed = (Y.data if sp.issparse(Y) else Y), Y.shape[0]
+    if values.size and np.isnan(values.min()):  # NaN if any entry is: a mask only then
+        if not sp.issparse(Y):
+            observed = observed - np.isnan(Y).sum(axis=0)
+        else:
+            columns = Y.indices if Y.format == "csr" else np.repeat(np.arange(Y.shape[1]), np.diff(Y.indptr))
+            observed = observed - np.bincount(columns[np.isnan(Y.data)], minlength=Y.shape[1])
     return _parts(Y, p, 0, largest), observed
 
 def scale_columns(X, scaling, in_place):
