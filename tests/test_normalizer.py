@@ -207,16 +207,16 @@ def test_fit_transform_equals_fit_then_transform(rng, axis, container):
 
 @pytest.mark.parametrize("axis", [0, 1])
 def test_fit_transform_validates_once(rng, axis, monkeypatch):
-    from sklearn_l2 import _normalizer
+    from sklearn_l2 import _normalize
 
     calls = []
-    check_input = _normalizer.check_input
+    validate_data = _normalize.validate_data
 
     def counting(*args, **kwargs):
         calls.append(kwargs)
-        return check_input(*args, **kwargs)
+        return validate_data(*args, **kwargs)
 
-    monkeypatch.setattr(_normalizer, "check_input", counting)
+    monkeypatch.setattr(_normalize, "validate_data", counting)
     L2Normalizer(axis=axis).fit_transform(rng.standard_normal((5, 3)))
     assert len(calls) == 1
 
