@@ -238,6 +238,19 @@ def test_fit_transform_copy_false_normalizes_in_place(rng, axis):
     assert_array_equal(X, expected)
 
 
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_fit_copy_false_leaves_sparse_input_alone(method):
+    # copy=False is for transform: fitting only reads, so duplicate entries
+    # of the user's matrix are summed in a copy.
+    X = sp.csr_matrix(
+        (np.array([1.0, 2.0, 3.0]), np.array([0, 0, 1]), np.array([0, 2, 3])),
+        shape=(2, 2),
+    )
+    getattr(L2Normalizer(axis=0, copy=False), method)(X)
+    assert not X.has_canonical_format
+    assert_array_equal(X.data, [1.0, 2.0, 3.0])
+
+
 def test_partial_fit_with_another_norm_is_refused(rng):
     X = rng.normal(size=(20, 3))
     est = L2Normalizer(axis=0).partial_fit(X)
