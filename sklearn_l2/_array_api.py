@@ -58,8 +58,6 @@ def check_input(X, estimator=None, reset=True):
     ``validate_data`` also checks (or, with ``reset``, records) the feature
     count and names. Infinity is a ``ValueError``.
     """
-    # Detached before anything reads it: see without_history.
-    X = without_history(X)
     xp = get_namespace(X)[0]
     if xp.isdtype(X.dtype, "complex floating"):
         raise ValueError(f"Complex data not supported\n{X}\n")
@@ -74,21 +72,6 @@ def check_input(X, estimator=None, reset=True):
         if estimator is None:
             return check_array(X, **params)
         return validate_data(estimator, X, reset=reset, **params)
-
-
-def without_history(X):
-    """``X`` without autograd history: a tensor that requires grad, detached.
-
-    The kernels' results carry no autograd graph, whatever the input: the
-    careful path creates many temporaries that autograd would keep alive
-    for as long as the output lives, fitted statistics must not hold a
-    graph, and whether validation hands the graph on has changed between
-    PyTorch versions (2.13 warns that ``torch.asarray`` now keeps
-    ``requires_grad``). Data are shared, not copied.
-    """
-    if getattr(X, "requires_grad", False) and callable(getattr(X, "detach", None)):
-        return X.detach()
-    return X
 
 
 def _is_half_float(xp, X):
@@ -556,7 +539,6 @@ def to_host(a):
     """A NumPy copy of array ``a`` (NumPy arrays and scalars pass through)."""
     if isinstance(a, (int, float, np.ndarray, np.generic)):
         return a
-    a = without_history(a)
     if move_to is not None:  # scikit-learn >= 1.8 moves from any device
         return move_to(a, xp=np, device="cpu")
     return _convert_to_numpy(a, get_namespace(a)[0])  # pragma: no cover

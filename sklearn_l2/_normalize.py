@@ -89,6 +89,7 @@ def prepared(
     raise the same error before they write anything. ``in_place`` says that
     the kernels may overwrite the data of the returned ``X``.
     """
+    X = without_history(X)  # before anything reads it, NumPy included
     if adapter is _kernels:
         params = {
             "accept_sparse": SPARSE_FORMATS,
@@ -110,6 +111,22 @@ def prepared(
                 assert_all_finite(validated, allow_nan=True)
         return compressed(validated, in_place)
     return adapter.check_input(X, estimator, reset), False
+
+
+def without_history(X):
+    """``X`` without autograd history: a tensor that requires grad, detached.
+
+    The results carry no autograd graph, whatever the input: NumPy cannot
+    read such a tensor, the array API kernels' careful path creates many
+    temporaries that autograd would keep alive for as long as the output
+    lives, fitted statistics must not hold a graph, and whether validation
+    hands the graph on has changed between PyTorch versions (2.13 warns that
+    ``torch.asarray`` now keeps ``requires_grad``). Data are shared, not
+    copied.
+    """
+    if getattr(X, "requires_grad", False) and callable(getattr(X, "detach", None)):
+        return X.detach()
+    return X
 
 
 def _frame_float32(X):
