@@ -2,8 +2,9 @@
 
 PyTorch (CPU or GPU), CuPy, ``array_api_strict``… arrays are normalized in
 their own namespace and on their own device; nothing is copied to the host
-but per-vector results needed by a fitted estimator. Everything here works on
-validated 2-D float arrays and knows nothing of estimators.
+but per-vector results needed by a fitted estimator. :func:`check_input`
+validates the input (an estimator is only handed on to scikit-learn's
+validation); everything else works on validated 2-D float arrays.
 
 Norms are computed in the widest float dtype the device offers (float64
 unless the device has none), so float32 data are accumulated in float64.
@@ -33,12 +34,8 @@ NaN is a missing value: ignored by the norms, kept in the output.
 import math
 
 import numpy as np
-from sklearn.utils._array_api import (
-    _convert_to_numpy,
-    _is_numpy_namespace,
-    device,
-    get_namespace,
-)
+from sklearn.utils._array_api import _convert_to_numpy, device, get_namespace
+from sklearn.utils.validation import check_array, validate_data
 
 try:
     from sklearn.utils._array_api import move_to
@@ -51,50 +48,30 @@ except ImportError:  # pragma: no cover - scikit-learn < 1.8
 _quiet = np.errstate(over="ignore", under="ignore")
 
 
-def namespace_of(X):
-    """The array namespace of ``X`` if it is a non-NumPy array to dispatch.
+def check_input(X, estimator=None, reset=True):
+    """Validate an array of this namespace: a 2-D float array, NaN allowed.
 
-    None for NumPy arrays, SciPy sparse matrices and every input when
-    scikit-learn's ``array_api_dispatch`` is off: those take the NumPy path.
+    Float dtypes are kept as the device offers them, half precision
+    (float16, torch's bfloat16) too, as float16 is in the NumPy path: the
+    kernels compute in the compute dtype and round the output once, back to
+    the input's dtype. With an ``estimator``, scikit-learn's
+    ``validate_data`` also checks (or, with ``reset``, records) the feature
+    count and names. Infinity is a ``ValueError``.
     """
-    xp, is_array_api = get_namespace(X)
-    if not is_array_api or _is_numpy_namespace(xp):
-        return None
-    return xp
-
-
-def without_history(X):
-    """``X`` without autograd history: a tensor that requires grad, detached.
-
-    The kernels' results carry no autograd graph, whatever the input: the
-    careful path creates many temporaries that autograd would keep alive
-    for as long as the output lives, fitted statistics must not hold a
-    graph, and whether validation hands the graph on has changed between
-    PyTorch versions (2.13 warns that ``torch.asarray`` now keeps
-    ``requires_grad``). Data are shared, not copied.
-    """
-    if getattr(X, "requires_grad", False) and callable(getattr(X, "detach", None)):
-        return X.detach()
-    return X
-
-
-def float_dtypes(X):
-    """The float dtypes validation should keep for ``X``, widest first.
-
-    Half-precision input (float16, torch's bfloat16) keeps its dtype too, as
-    float16 does in the NumPy path: the kernels compute in the compute dtype
-    and round the output once, back to the input's dtype.
-    """
-    xp = namespace_of(X)
-    if xp is None:
-        return None
+    xp = get_namespace(X)[0]
     if xp.isdtype(X.dtype, "complex floating"):
         raise ValueError(f"Complex data not supported\n{X}\n")
     wide = compute_dtype(xp, device(X))
     kept = (wide,) if wide == xp.float32 else (xp.float64, xp.float32)
     if _is_half_float(xp, X):
         kept = (*kept, X.dtype)
-    return kept
+    params = {"dtype": kept, "ensure_all_finite": "allow-nan"}
+    # The finiteness check sums the array first: finite values near the
+    # largest float may overflow in a NumPy-backed namespace.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if estimator is None:
+            return check_array(X, **params)
+        return validate_data(estimator, X, reset=reset, **params)
 
 
 def _is_half_float(xp, X):
@@ -183,7 +160,6 @@ def vector_parts(X, p, axis):
 @_quiet
 def norms(X, p, axis):
     """Norms along ``axis`` (1-D, compute dtype, on ``X``'s device)."""
-    X = without_history(X)
     xp = get_namespace(X)[0]
     scale, sums = vector_parts(X, p, axis)
     return xp.reshape(scale * _root(xp, sums, p), (-1,))
@@ -469,7 +445,6 @@ def normalize(X, p, axis, eps, max_norm, in_place, with_norms):
     The result is a new array (``in_place`` is not used: these kernels
     compose array operations).
     """
-    X = without_history(X)
     xp = get_namespace(X)[0]
     scale, sums = vector_parts(X, p, axis)
     scaled_norms = _root(xp, sums, p)
@@ -491,7 +466,6 @@ def scale_columns(X, scaling, in_place):
     and applied as :func:`apply_multipliers` does. A new array is returned.
     """
     exponents, gains = -np.asarray(scaling[0]), scaling[1]
-    X = without_history(X)
     xp = get_namespace(X)[0]
     dev = device(X)
     dtype = compute_dtype(xp, dev)
@@ -539,7 +513,6 @@ def column_statistics(X, p):
     ``n_observed`` counts its non-missing entries (an int if none is missing).
     Only these per-column results leave the device.
     """
-    X = without_history(X)
     xp = get_namespace(X)[0]
     scale, sums = vector_parts(X, p, axis=0)
     scale, sums = to_host(xp.reshape(scale, (-1,))), to_host(xp.reshape(sums, (-1,)))
@@ -566,7 +539,6 @@ def to_host(a):
     """A NumPy copy of array ``a`` (NumPy arrays and scalars pass through)."""
     if isinstance(a, (int, float, np.ndarray, np.generic)):
         return a
-    a = without_history(a)
     if move_to is not None:  # scikit-learn >= 1.8 moves from any device
         return move_to(a, xp=np, device="cpu")
     return _convert_to_numpy(a, get_namespace(a)[0])  # pragma: no cover
@@ -581,8 +553,3 @@ def to_device(like, a):
     if np.issubdtype(a.dtype, np.floating):
         return xp.asarray(a, dtype=compute_dtype(xp, dev), device=dev)
     return xp.asarray(a, device=dev)
-
-
-def handles(X):
-    """Whether ``X`` is to be normalized by this module (see namespace_of)."""
-    return namespace_of(X) is not None

@@ -3,8 +3,8 @@
 Every function here returns Dask arrays and computes nothing: the work is
 done block by block by the NumPy kernels when the result is computed, so
 data larger than memory are normalized in bounded memory. Everything here
-works on 2-D arrays and knows nothing of estimators; Dask is imported only
-when a Dask array is seen.
+works on 2-D arrays (an estimator is only handed on to scikit-learn's
+validation); Dask is imported only when a Dask array is seen.
 
 * ``axis=1``: each row must sit in one block, so the columns are gathered
   into one block (``rechunk``) when they are split, then every row block is
@@ -15,16 +15,15 @@ when a Dask array is seen.
   (``dask.array.reduction``), without materializing ``X``; every block is
   then scaled by the merged column scaling.
 
-It speaks the adapters' protocol (``normalize``, ``norms``,
-``column_parts``, ``scale_columns``) through :mod:`sklearn_l2._kernels`,
-block by block.
+It speaks the adapters' protocol (``check_input``, ``normalize``,
+``norms``, ``column_parts``, ``scale_columns``) through
+:mod:`sklearn_l2._kernels`, block by block.
 """
 
-import sys
 from functools import partial
 
 import numpy as np
-from sklearn.utils.validation import FLOAT_DTYPES, check_array
+from sklearn.utils.validation import FLOAT_DTYPES, check_array, validate_data
 
 from . import _kernels
 
@@ -33,18 +32,6 @@ from . import _kernels
 PARTS_DTYPE = np.dtype(
     [("E", np.int64), ("hi", np.float64), ("lo", np.float64), ("n", np.int64)]
 )
-
-
-def is_dask_array(X):
-    """Whether ``X`` is a ``dask.array.Array`` (without importing Dask)."""
-    if "dask.array" not in sys.modules:
-        return False
-    import dask.array as da
-
-    return isinstance(X, da.Array)
-
-
-handles = is_dask_array
 
 
 def validated_dtype(dtype):
@@ -58,12 +45,17 @@ def validated_dtype(dtype):
     return check_array(np.zeros((1, 1), dtype=dtype), dtype=FLOAT_DTYPES).dtype
 
 
-def check_input(X):
+def check_input(X, estimator=None, reset=True):
     """Check a Dask array lazily: 2-D, known width, numbers made float.
 
-    Infinite values can only be found when the data are read: the block
-    kernels raise the usual ``ValueError`` then.
+    With an ``estimator``, scikit-learn's ``validate_data`` checks (or, with
+    ``reset``, records) the feature count and names. Infinite values can
+    only be found when the data are read: the block kernels raise the usual
+    ``ValueError`` then.
     """
+    if estimator is not None:
+        # Names and width only: converting would compute the array.
+        validate_data(estimator, X, reset=reset, skip_check_array=True)
     if X.ndim != 2:
         raise ValueError(
             f"Expected a 2-D Dask array, got {X.ndim}-D with shape {X.shape}."

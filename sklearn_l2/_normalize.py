@@ -1,19 +1,26 @@
-"""The public functions :func:`normalize` and :func:`norms`.
+"""The public functions :func:`normalize` and :func:`norms`, and the one
+entry of :class:`~sklearn_l2.L2Normalizer` into them.
 
-This module is the one dispatch point: it validates user input (containers,
-dtypes, sparse formats, copies) and hands it to the adapter of its kind, all
-three with the same protocol: :mod:`sklearn_l2._kernels` (NumPy and SciPy,
-the compiled kernels), :mod:`sklearn_l2._dask` and
-:mod:`sklearn_l2._array_api`. :class:`~sklearn_l2.L2Normalizer` calls the
-functions here and nothing below them.
+This module is the one dispatch point. It picks the adapter of the input's
+kind before anything reads it (:func:`adapter_of`), validates NumPy and
+SciPy input itself (containers, dtypes, sparse formats, copies) and hands
+the data to that adapter. All three speak one protocol, with the same
+arguments and returns (``normalize``, ``norms``, ``column_parts``,
+``scale_columns``): :mod:`sklearn_l2._kernels` (NumPy and SciPy, the
+compiled kernels), :mod:`sklearn_l2._dask` and :mod:`sklearn_l2._array_api`;
+the last two validate their own input (``check_input``).
+:class:`~sklearn_l2.L2Normalizer` calls the functions here and nothing below
+them.
 """
 
+import sys
 from numbers import Integral, Real
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import assert_all_finite
+from sklearn.utils._array_api import _is_numpy_namespace, get_namespace
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import FLOAT_DTYPES, check_array, validate_data
 
@@ -50,38 +57,76 @@ def check_eps_max_norm(eps, max_norm):
         )
 
 
-def check_input(X, *, estimator=None, reset=True, kernels_find_infinity=False):
-    """Validate ``X`` like scikit-learn's scalers: floats kept, NaN allowed.
-
-    With an ``estimator``, scikit-learn's ``validate_data`` also checks (or,
-    with ``reset``, records) the feature count and names. Infinity is
-    rejected with a ``ValueError``. With ``kernels_find_infinity``, NumPy
-    arrays and canonical sparse matrices are not scanned for it here: the
-    compiled kernels meet every entry while they compute the norms, and raise
-    the same error before they write anything.
+def adapter_of(X):
+    """The adapter of user input ``X``, chosen from its type before anything
+    reads it: :mod:`._dask` for a Dask array, :mod:`._array_api` for an array
+    of another namespace than NumPy while scikit-learn's
+    ``array_api_dispatch`` is on, else the compiled kernels (NumPy, SciPy,
+    lists, data frames).
     """
-    # A tensor that requires grad is detached before anything reads it (the
-    # results carry no autograd history; see _array_api.without_history).
-    X = _array_api.without_history(X)
-    if _dask.is_dask_array(X):
-        if estimator is not None:
-            # Check names and width only: converting would compute the array.
-            validate_data(estimator, X, reset=reset, skip_check_array=True)
-        return _dask.check_input(X)
-    params = {
-        "accept_sparse": SPARSE_FORMATS,
-        "dtype": _array_api.float_dtypes(X) or _frame_float32(X) or FLOAT_DTYPES,
-        "ensure_all_finite": False if kernels_find_infinity else "allow-nan",
-    }
-    with _quiet_finiteness_check():
-        if estimator is None:
-            validated = check_array(X, **params)
-        else:
-            validated = validate_data(estimator, X, reset=reset, **params)
-    if kernels_find_infinity and not _compiled_kernels_read(validated):
+    # Dask is never imported here: a Dask array exists only once it was.
+    dask_array = sys.modules.get("dask.array")
+    if dask_array is not None and isinstance(X, dask_array.Array):
+        return _dask
+    xp, is_array_api = get_namespace(X)
+    if is_array_api and not _is_numpy_namespace(xp):
+        return _array_api
+    return _kernels
+
+
+def prepared(
+    X, adapter, *, copy, estimator=None, reset=True, kernels_find_infinity=True
+):
+    """Validate user input ``X`` for its ``adapter``; return ``(X, in_place)``.
+
+    Floats are kept, NaN is allowed and infinity is a ``ValueError``, as in
+    scikit-learn's scalers. With an ``estimator``, scikit-learn's
+    ``validate_data`` also checks (or, with ``reset``, records) the feature
+    count and names. Dask and array API input is validated by its adapter;
+    NumPy and SciPy input here. With ``kernels_find_infinity``, NumPy arrays
+    and canonical sparse matrices are not scanned for infinity here: the
+    compiled kernels meet every entry while they compute the norms, and
+    raise the same error before they write anything. ``in_place`` says that
+    the kernels may overwrite the data of the returned ``X``.
+    """
+    X = without_history(X)  # before anything reads it, NumPy included
+    if adapter is _kernels:
+        params = {
+            "accept_sparse": SPARSE_FORMATS,
+            "dtype": _frame_float32(X) or FLOAT_DTYPES,
+            "ensure_all_finite": False if kernels_find_infinity else "allow-nan",
+        }
         with _quiet_finiteness_check():
-            assert_all_finite(validated, allow_nan=True)
-    return validated
+            if estimator is None:
+                validated = check_array(X, **params)
+            else:
+                validated = validate_data(estimator, X, reset=reset, **params)
+        in_place = writable_in_place(validated, X, copy)
+        if not sp.issparse(validated):
+            return validated, in_place
+        if kernels_find_infinity and not validated.has_canonical_format:
+            # Adding inf and -inf duplicates would make a missing value of
+            # them: the kernels would not see them (compressed checks sums).
+            with _quiet_finiteness_check():
+                assert_all_finite(validated, allow_nan=True)
+        return compressed(validated, in_place)
+    return adapter.check_input(X, estimator, reset), False
+
+
+def without_history(X):
+    """``X`` without autograd history: a tensor that requires grad, detached.
+
+    The results carry no autograd graph, whatever the input: NumPy cannot
+    read such a tensor, the array API kernels' careful path creates many
+    temporaries that autograd would keep alive for as long as the output
+    lives, fitted statistics must not hold a graph, and whether validation
+    hands the graph on has changed between PyTorch versions (2.13 warns that
+    ``torch.asarray`` now keeps ``requires_grad``). Data are shared, not
+    copied.
+    """
+    if getattr(X, "requires_grad", False) and callable(getattr(X, "detach", None)):
+        return X.detach()
+    return X
 
 
 def _frame_float32(X):
@@ -102,18 +147,6 @@ def _quiet_finiteness_check():
     operation before the exact entry-by-entry check decides.
     """
     return np.errstate(over="ignore", invalid="ignore")
-
-
-def _compiled_kernels_read(X):
-    """Whether the compiled kernels read every value of validated ``X``.
-
-    Not so for other array libraries, nor for a sparse matrix with duplicate
-    entries: adding ``inf`` and ``-inf`` duplicates would make a missing
-    value of them (:func:`compressed` checks those).
-    """
-    if sp.issparse(X):
-        return X.has_canonical_format
-    return isinstance(X, np.ndarray)
 
 
 def shares_data(validated, original):
@@ -137,7 +170,7 @@ def shares_data(validated, original):
 
 
 def writable_in_place(validated, original, copy):
-    """Whether the kernels may overwrite ``validated``.
+    """Whether the kernels may overwrite validated NumPy or SciPy data.
 
     As in scikit-learn: a fresh conversion always; the user's own memory only
     with ``copy=False``, and only if it is writable (read-only input, such as
@@ -145,8 +178,6 @@ def writable_in_place(validated, original, copy):
     """
     if not shares_data(validated, original):
         return True
-    if not (sp.issparse(validated) or isinstance(validated, np.ndarray)):
-        return False  # other array libraries: their kernels make new arrays
     data = validated.data if sp.issparse(validated) else validated
     return not copy and data.flags.writeable
 
@@ -180,79 +211,83 @@ def compressed(X, owned):
     return X, owned
 
 
-def adapter_of(X):
-    """The adapter of validated ``X``: Dask, the array API, or NumPy/SciPy.
+class ColumnState(NamedTuple):
+    """What ``axis=0`` has learned from every batch so far.
 
-    All three offer ``normalize``, ``norms``, ``column_parts`` and
-    ``scale_columns`` with the same arguments and returns.
+    ``parts`` are every column's norm as parts ``(E, hi, lo)``, host arrays
+    that merge with those of later batches; ``scaling`` is ``(k, g)``: column
+    ``j`` is scaled by ``2**k[j] * g[j]``. ``norms``, ``scale`` and
+    ``n_samples_seen`` (the count of observed, non-NaN, values of every
+    column) are the public fitted arrays, in the namespace and on the device
+    of the input.
     """
-    for adapter in (_dask, _array_api):
-        if adapter.handles(X):
-            return adapter
-    return _kernels
-
-
-def _canonical(X, in_place):
-    """Validated ``X`` as the adapters take it: CSR/CSC summed up."""
-    if sp.issparse(X):
-        return compressed(X, in_place)
-    return X, in_place
-
-
-def normalize_validated(X, *, p, axis, eps, max_norm, in_place, with_norms):
-    """Normalize validated ``X`` along ``axis``; return ``(result, norms)``.
-
-    ``in_place`` says that the data of ``X`` may be overwritten.
-    """
-    X, in_place = _canonical(X, in_place)
-    return adapter_of(X).normalize(X, p, axis, eps, max_norm, in_place, with_norms)
-
-
-class ColumnNorms(NamedTuple):
-    """What ``axis=0`` learns: every column's norm as parts ``(E, hi, lo)``
-    (plain arrays that merge with those of later batches), its count of
-    observed (non-NaN) values, and the norms themselves."""
 
     parts: tuple
-    n_observed: Any
-    norms: np.ndarray
+    scaling: tuple
+    norms: Any
+    scale: Any
+    n_samples_seen: Any
 
 
-def learn_columns(X, norm, previous=None):
-    """The :class:`ColumnNorms` of validated ``X``; with ``previous``, the
-    ``(norm, parts, n_observed)`` of earlier batches, of all of them."""
-    p = resolve_p(norm)
-    X, _ = _canonical(X, False)
-    parts, observed = adapter_of(X).column_parts(X, p)
-    if previous is not None:
-        before, earlier, seen = previous
-        if resolve_p(before) != p:
-            raise ValueError(
-                f"norm={norm!r} differs from norm={before!r}, with which the "
-                "column norms so far were learned. Call fit to start again "
-                "with the new norm."
-            )
-        parts = _kernels.Parts(p, *earlier).merged(parts)
-        observed = observed + seen
-    return ColumnNorms((parts.E, parts.hi, parts.lo), observed, parts.norms())
+def for_estimator(X, estimator, *, reset, fit, transform, copy, columns, scaling):
+    """What one method of :class:`~sklearn_l2.L2Normalizer` does with ``X``.
 
-
-def column_scaling(norm, parts, eps, max_norm):
-    """Multipliers ``(k, g)`` of learned parts: column ``j`` is scaled by
-    ``2**k[j] * g[j]``."""
-    return _kernels.Parts(resolve_p(norm), *parts).scaling(eps, max_norm)
-
-
-def scale_columns(X, scaling, in_place):
-    """Validated ``X`` with column ``j`` times ``2**k[j] * g[j]``."""
-    X, in_place = _canonical(X, in_place)
-    return adapter_of(X).scale_columns(X, scaling, in_place)
-
-
-def prepare(X, copy, validate=check_input):
-    """Validate user input; return ``(X, in_place)`` for the kernels."""
-    validated = validate(X, kernels_find_infinity=True)
-    return validated, writable_in_place(validated, X, copy)
+    ``X`` is validated for ``estimator`` (with ``reset``, its feature count
+    and names are recorded), whose checked ``norm``, ``axis``, ``eps`` and
+    ``max_norm`` apply. With ``fit`` and ``axis=0``, the column norms of
+    ``X`` are learned, merged with ``columns``, the ``(norm, parts,
+    n_samples_seen)`` of earlier batches, if any. With ``transform``, every
+    sample is normalized (``axis=1``), or column ``j`` multiplied by
+    ``2**k[j] * g[j]`` (``axis=0``), ``(k, g)`` being ``scaling`` or the
+    scaling just learned; ``copy`` as in :func:`normalize`. Returns
+    ``(ColumnState or None, result or None)``.
+    """
+    norm, axis = estimator.norm, estimator.axis
+    eps, max_norm = estimator.eps, estimator.max_norm
+    p, learn = resolve_p(norm), fit and axis == 0
+    # The kernels find infinity where they read all of X before they write:
+    # the column norms, or the row norms of axis=1. What is only learned
+    # from is never written to.
+    adapter = adapter_of(X)
+    X, in_place = prepared(
+        X,
+        adapter,
+        copy=copy or not transform,
+        estimator=estimator,
+        reset=reset,
+        kernels_find_infinity=learn or (transform and axis == 1),
+    )
+    state = result = None
+    if learn:
+        parts, observed = adapter.column_parts(X, p)
+        if columns is not None:
+            before, earlier, seen = columns
+            if resolve_p(before) != p:
+                raise ValueError(
+                    f"norm={norm!r} differs from norm={before!r}, with which "
+                    "the column norms so far were learned. Call fit to start "
+                    "again with the new norm."
+                )
+            parts = _kernels.Parts(p, *earlier).merged(parts)
+            observed = observed + _array_api.to_host(seen)
+        k, g = scaling = parts.scaling(eps, max_norm)
+        with np.errstate(over="ignore"):
+            scale = np.ldexp(1.0 / g, -k)
+        state = ColumnState(
+            (parts.E, parts.hi, parts.lo), scaling, parts.norms(), scale, observed
+        )
+    if transform and axis == 1:
+        result, _ = adapter.normalize(X, p, 1, eps, max_norm, in_place, False)
+    elif transform:
+        result = adapter.scale_columns(X, scaling, in_place)
+    if state is not None and adapter is _array_api:
+        # Public fitted arrays follow X (namespace, device); the private
+        # state used by transform stays on the host.
+        public = ("norms", "scale", "n_samples_seen")
+        state = state._replace(
+            **{name: adapter.to_device(X, getattr(state, name)) for name in public}
+        )
+    return state, result
 
 
 @validate_params(
@@ -336,16 +371,10 @@ def normalize(
     (array([[1.5, 2. ]]), array([5.]))
     """
     check_eps_max_norm(eps, max_norm)
-    X_valid, in_place = prepare(X, copy)
-    result, norms_ = normalize_validated(
-        X_valid,
-        p=resolve_p(norm),
-        axis=axis,
-        eps=eps,
-        max_norm=max_norm,
-        in_place=in_place,
-        with_norms=return_norm,
-    )
+    adapter = adapter_of(X)
+    X, in_place = prepared(X, adapter, copy=copy)
+    p = resolve_p(norm)
+    result, norms_ = adapter.normalize(X, p, axis, eps, max_norm, in_place, return_norm)
     return (result, norms_) if return_norm else result
 
 
@@ -388,5 +417,6 @@ def norms(
     >>> norms(np.array([[1.0, -2.0, np.nan]]), norm="l1")
     array([3.])
     """
-    X, _ = _canonical(check_input(X, kernels_find_infinity=True), False)
-    return adapter_of(X).norms(X, resolve_p(norm), axis)
+    adapter = adapter_of(X)
+    X, _ = prepared(X, adapter, copy=True)
+    return adapter.norms(X, resolve_p(norm), axis)

@@ -2,7 +2,6 @@
 
 from typing import Any, Literal
 
-import numpy as np
 from sklearn.base import (
     BaseEstimator,
     OneToOneFeatureMixin,
@@ -18,20 +17,13 @@ except ImportError:  # pragma: no cover - older scikit-learn has no such check
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from . import _array_api
 from ._normalize import (
     AXIS_CONSTRAINT,
     EPS_CONSTRAINT,
     MAX_NORM_CONSTRAINT,
     NORM_CONSTRAINT,
     check_eps_max_norm,
-    check_input,
-    column_scaling,
-    learn_columns,
-    normalize_validated,
-    resolve_p,
-    scale_columns,
-    writable_in_place,
+    for_estimator,
 )
 
 
@@ -194,7 +186,8 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The fitted estimator.
         """
         self._reset()
-        return self._partial_fit(X, reset=True)
+        self._apply(X, reset=True, fit=True)
+        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X: Any, y: None = None) -> "L2Normalizer":
@@ -216,7 +209,8 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        return self._partial_fit(X, reset=not hasattr(self, "n_features_in_"))
+        self._apply(X, reset=not hasattr(self, "n_features_in_"), fit=True)
+        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X: Any, y: None = None) -> Any:
@@ -237,52 +231,42 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The normalized data, of the input's float dtype.
         """
         self._reset()
-        check_eps_max_norm(self.eps, self.max_norm)
-        X_valid = check_input(X, estimator=self, reset=True, kernels_find_infinity=True)
-        in_place = writable_in_place(X_valid, X, self.copy)
-        if self.axis == 1:
-            return self._normalize_samples(X_valid, in_place)
-        # The column norms are computed before anything is written.
-        self._learn_norms(X_valid)
-        return scale_columns(X_valid, self._scaling, in_place)
+        return self._apply(X, reset=True, fit=True, transform=True)
 
-    def _partial_fit(self, X, reset):
+    def _apply(self, X, *, reset, fit=False, transform=False, copy=None, inverse=False):
+        """The one call of every method into the function layer: checks
+        that the parameters and the fitted state apply, and keeps what
+        ``axis=0`` learns."""
         check_eps_max_norm(self.eps, self.max_norm)
-        if not reset and self.axis == 0 and not hasattr(self, "_parts"):
-            raise NotFittedError(
-                "This L2Normalizer was fitted with axis=1, which learns no "
-                "feature norms; call fit to learn them with axis=0."
-            )
-        # With axis=0 the column norms are computed before anything else,
-        # so the kernels may be the ones to find infinity.
-        X = check_input(
-            X, estimator=self, reset=reset, kernels_find_infinity=self.axis == 0
+        columns = scaling = None
+        if fit and not reset and self.axis == 0:
+            if not hasattr(self, "_parts"):
+                raise NotFittedError(
+                    "This L2Normalizer was fitted with axis=1, which learns no "
+                    "feature norms; call fit to learn them with axis=0."
+                )
+            columns = (self._learned[0], self._parts, self.n_samples_seen_)
+        elif transform and not fit and self.axis == 0:
+            self._check_columns(X, "inverse_transform" if inverse else "transform")
+            k, g = scaling = self._scaling
+            if inverse:
+                scaling = (-k, 1.0 / g)
+        state, result = for_estimator(
+            X,
+            self,
+            reset=reset,
+            fit=fit,
+            transform=transform,
+            copy=self.copy if copy is None else copy,
+            columns=columns,
+            scaling=scaling,
         )
-        if self.axis == 0:
-            self._learn_norms(X)
-        return self
-
-    def _learn_norms(self, X):
-        """Add validated ``X`` to the column norms (``axis=0``)."""
-        previous = None
-        if hasattr(self, "_parts"):
-            seen = _array_api.to_host(self.n_samples_seen_)
-            previous = (self._learned[0], self._parts, seen)
-        columns = learn_columns(X, self.norm, previous)
-        self._parts = columns.parts
-        self._learned = (self.norm, self.eps, self.max_norm)
-        self.n_samples_seen_ = columns.n_observed
-        self.norms_ = columns.norms
-        k, g = self._scaling = column_scaling(
-            self.norm, columns.parts, self.eps, self.max_norm
-        )
-        with np.errstate(over="ignore"):
-            self.scale_ = np.ldexp(1.0 / g, -k)
-        if _array_api.handles(X):
-            # Public fitted arrays follow X (namespace, device); the private
-            # state used by transform stays on the host.
-            for name in ("norms_", "scale_", "n_samples_seen_"):
-                setattr(self, name, _array_api.to_device(X, getattr(self, name)))
+        if state is not None:
+            self._parts, self._scaling = state.parts, state.scaling
+            self._learned = (self.norm, self.eps, self.max_norm)
+            self.norms_, self.scale_ = state.norms, state.scale
+            self.n_samples_seen_ = state.n_samples_seen
+        return result
 
     def _check_columns(self, X, method):
         """Whether the learned column scaling applies to ``X`` and the
@@ -302,16 +286,6 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             # Fitted norms live in fit's namespace and device.
             check_same_namespace(X, self, attribute="norms_", method=method)
 
-    def _prepared(self, X, copy, method):
-        check_eps_max_norm(self.eps, self.max_norm)
-        if self.axis == 0:
-            self._check_columns(X, method)
-        copy = self.copy if copy is None else copy
-        validated = check_input(
-            X, estimator=self, reset=False, kernels_find_infinity=self.axis == 1
-        )
-        return validated, writable_in_place(validated, X, copy)
-
     def transform(self, X: Any, copy: bool | None = None) -> Any:
         """Scale every sample (``axis=1``) or feature (``axis=0``) of ``X``.
 
@@ -328,24 +302,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_tr : {ndarray, sparse matrix} of shape (n_samples, n_features)
             The normalized data, of the input's float dtype.
         """
-        X_valid, in_place = self._prepared(X, copy, "transform")
-        if self.axis == 1:
-            return self._normalize_samples(X_valid, in_place)
-        return scale_columns(X_valid, self._scaling, in_place)
-
-    def _normalize_samples(self, X, in_place):
-        """Every sample of validated ``X`` scaled to unit norm: what
-        :func:`normalize` does once it has validated its input."""
-        result, _ = normalize_validated(
-            X,
-            p=resolve_p(self.norm),
-            axis=1,
-            eps=self.eps,
-            max_norm=self.max_norm,
-            in_place=in_place,
-            with_norms=False,
-        )
-        return result
+        return self._apply(X, reset=False, transform=True, copy=copy)
 
     def _inverse_available(self):
         return self.axis == 0
@@ -369,9 +326,7 @@ class L2Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_original : {ndarray, sparse matrix} of shape (n_samples, n_features)
             The data in the original space.
         """
-        X, in_place = self._prepared(X, copy, "inverse_transform")
-        k, g = self._scaling
-        return scale_columns(X, (-k, 1.0 / g), in_place)
+        return self._apply(X, reset=False, transform=True, copy=copy, inverse=True)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

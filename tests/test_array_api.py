@@ -473,7 +473,7 @@ def test_fit_axis_0_accepts_a_tensor_that_requires_grad():
     assert_array_equal(to_host(est.scale_), to_host(expected.scale_))
 
 
-@pytest.mark.parametrize(
+AUTOGRAD_CALLS = pytest.mark.parametrize(
     "call",
     [
         lambda X: normalize(X),
@@ -494,6 +494,9 @@ def test_fit_axis_0_accepts_a_tensor_that_requires_grad():
         "inverse",
     ],
 )
+
+
+@AUTOGRAD_CALLS
 def test_outputs_carry_no_autograd_history(call):
     """The result is detached: the same values, no graph back to the input,
     and no warning from torch (the tensor is detached before validation)."""
@@ -507,6 +510,15 @@ def test_outputs_carry_no_autograd_history(call):
     # The input is left as it was.
     assert X.requires_grad
     assert_array_equal(X.detach().numpy(), plain.numpy())
+
+
+@AUTOGRAD_CALLS
+def test_without_dispatch_a_tensor_that_requires_grad_is_converted(call):
+    """Without array API dispatch the tensor is converted to NumPy, once
+    detached (NumPy cannot read a tensor that requires grad)."""
+    plain, X = _requires_grad()
+    assert_array_equal(call(X), call(plain))
+    assert X.requires_grad
 
 
 @pytest.mark.parametrize(

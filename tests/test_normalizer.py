@@ -207,16 +207,16 @@ def test_fit_transform_equals_fit_then_transform(rng, axis, container):
 
 @pytest.mark.parametrize("axis", [0, 1])
 def test_fit_transform_validates_once(rng, axis, monkeypatch):
-    from sklearn_l2 import _normalizer
+    from sklearn_l2 import _normalize
 
     calls = []
-    check_input = _normalizer.check_input
+    validate_data = _normalize.validate_data
 
     def counting(*args, **kwargs):
         calls.append(kwargs)
-        return check_input(*args, **kwargs)
+        return validate_data(*args, **kwargs)
 
-    monkeypatch.setattr(_normalizer, "check_input", counting)
+    monkeypatch.setattr(_normalize, "validate_data", counting)
     L2Normalizer(axis=axis).fit_transform(rng.standard_normal((5, 3)))
     assert len(calls) == 1
 
@@ -236,6 +236,19 @@ def test_fit_transform_copy_false_normalizes_in_place(rng, axis):
     expected = L2Normalizer(axis=axis).fit_transform(X)
     assert L2Normalizer(axis=axis, copy=False).fit_transform(X) is X
     assert_array_equal(X, expected)
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_fit_copy_false_leaves_sparse_input_alone(method):
+    # copy=False is for transform: fitting only reads, so duplicate entries
+    # of the user's matrix are summed in a copy.
+    X = sp.csr_matrix(
+        (np.array([1.0, 2.0, 3.0]), np.array([0, 0, 1]), np.array([0, 2, 3])),
+        shape=(2, 2),
+    )
+    getattr(L2Normalizer(axis=0, copy=False), method)(X)
+    assert not X.has_canonical_format
+    assert_array_equal(X.data, [1.0, 2.0, 3.0])
 
 
 def test_partial_fit_with_another_norm_is_refused(rng):
